@@ -4,10 +4,6 @@
 //!
 //! **Architecture invariant:** pure. No clock, no IO. Everything is a function of the
 //! [`CalendarConfig`] and the dates asked about.
-//!
-//! PLACEHOLDER NOTE: the bodies marked `PLACEHOLDER` are minimal and are being replaced by
-//! the full implementation (holidays.rs, terms.rs, weeks.rs, recurrence.rs). The public
-//! signatures in this file are the contract the rest of the crate relies on.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
@@ -194,12 +190,15 @@ impl Calendar {
 
     /// The holiday on `d`, if any.
     pub fn holiday(&self, d: NaiveDate) -> Option<Holiday> {
-        holidays(d.year()).into_iter().find(|h| h.date == d) // PLACEHOLDER: slow
+        if !holidays::is_holiday(d) {
+            return None;
+        }
+        holidays(d.year()).into_iter().find(|h| h.date == d)
     }
 
     /// Monday–Friday and not a holiday (legal or de facto). Must be O(1).
     pub fn is_working_day(&self, d: NaiveDate) -> bool {
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && self.holiday(d).is_none()
+        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !holidays::is_holiday(d)
     }
 
     /// The dates of a term.
@@ -207,16 +206,15 @@ impl Calendar {
         if let Some((_, r)) = self.config.term_overrides.iter().find(|(x, _)| *x == t) {
             return *r;
         }
-        // PLACEHOLDER: approximate
+        let monday = |week: u32| iso_week_monday(t.year, week).or_else(|| iso_week_monday(t.year, 52)).unwrap_or_default();
         match t.kind {
-            TermKind::Vt => DateRange {
-                start: iso_week_monday(t.year, self.config.vt_start_week).unwrap_or_default(),
-                end: iso_week_monday(t.year, self.config.vt_end_week).unwrap_or_default() + Duration::days(4),
-            },
-            TermKind::Ht => DateRange {
-                start: iso_week_monday(t.year, self.config.ht_start_week).unwrap_or_default(),
-                end: NaiveDate::from_ymd_opt(t.year, 12, 20).unwrap_or_default(),
-            },
+            TermKind::Vt => DateRange { start: monday(self.config.vt_start_week), end: monday(self.config.vt_end_week) + Duration::days(4) },
+            TermKind::Ht => {
+                // The last Friday before julafton.
+                let eve = NaiveDate::from_ymd_opt(t.year, 12, 24).unwrap_or_default();
+                let back = (eve.weekday().num_days_from_monday() + 7 - Weekday::Fri.num_days_from_monday() - 1) % 7 + 1;
+                DateRange { start: monday(self.config.ht_start_week), end: eve - Duration::days(back as i64) }
+            }
         }
     }
 
@@ -232,13 +230,13 @@ impl Calendar {
     }
 
     /// The school breaks that start in `year`, including jullov and sommarlov, sorted.
-    pub fn breaks(&self, _year: i32) -> Vec<SchoolBreak> {
-        Vec::new() // PLACEHOLDER
+    pub fn breaks(&self, year: i32) -> Vec<SchoolBreak> {
+        breaks::in_year(self, year)
     }
 
-    /// The name of the school break `d` falls in, if any.
-    pub fn break_at(&self, _d: NaiveDate) -> Option<String> {
-        None // PLACEHOLDER
+    /// The name of the school break `d` falls in, if any. No allocation.
+    pub fn break_at(&self, d: NaiveDate) -> Option<&str> {
+        breaks::at(self, d)
     }
 
     /// Applies a roll rule: a weekend or holiday moves to the previous (or next) working day.
@@ -262,14 +260,16 @@ impl Calendar {
     }
 }
 
-/// All non-working days of `year` other than plain weekends, sorted by date.
-pub fn holidays(_year: i32) -> Vec<Holiday> {
-    Vec::new() // PLACEHOLDER
-}
+pub use holidays::{easter_sunday, holidays};
 
 /// The Monday of ISO week `week` of ISO year `year`; `None` if the year has no such week.
 pub fn iso_week_monday(year: i32, week: u32) -> Option<NaiveDate> {
     NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
 }
 
+mod breaks;
+pub mod holidays;
 pub mod recurrence;
+pub mod report;
+#[cfg(test)]
+mod tests;

@@ -1,13 +1,14 @@
 //! Argument parsing and wiring for the `arshjul` binary. No domain logic lives here: each
 //! command loads, calls the library and prints.
 
+mod calendar;
 mod check;
 mod output;
 mod plan;
 
 use crate::clock::{Clock, SystemClock};
 use crate::definition::{Diagnostic, Lang};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,18 +44,7 @@ pub enum Command {
         initiatives: usize,
     },
     /// Visa ett års kalender: helgdagar, terminer och lov.
-    Calendar {
-        /// Året, t.ex. 2021.
-        year: i32,
-        #[arg(long, value_enum, default_value_t = CalendarFormat::Text)]
-        format: CalendarFormat,
-    },
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum CalendarFormat {
-    Text,
-    Json,
+    Calendar(calendar::CalendarArgs),
 }
 
 /// The workflows directory when none is given.
@@ -79,29 +69,9 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
     match cli.command {
         Command::Check { dir } => check::run(&dir.unwrap_or_else(default_dir), lang),
         Command::Plan(args) => plan::run(args, lang, clock),
-        Command::Calendar { year, format } => calendar(year, format, lang),
+        Command::Calendar(args) => calendar::run(args, lang),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
-}
-
-fn calendar(year: i32, format: CalendarFormat, lang: Lang) -> ExitCode {
-    if !(crate::calendar::MIN_YEAR..=crate::calendar::MAX_YEAR).contains(&year) {
-        let msg = match lang {
-            Lang::Sv => {
-                format!("året {year} ligger utanför kalendern: välj ett år {}–{}.", crate::calendar::MIN_YEAR, crate::calendar::MAX_YEAR)
-            }
-            Lang::En => format!(
-                "the year {year} is outside the calendar: choose a year {}–{}.",
-                crate::calendar::MIN_YEAR,
-                crate::calendar::MAX_YEAR
-            ),
-        };
-        eprintln!("arshjul calendar: {msg}");
-        return ExitCode::from(2);
-    }
-    let cal = crate::calendar::Calendar::default();
-    let _ = (format, cal);
-    ExitCode::SUCCESS
 }
 
 fn generate(dir: &std::path::Path, size: crate::synth::Size) -> ExitCode {
