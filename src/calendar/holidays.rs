@@ -75,8 +75,11 @@ pub fn holidays(year: i32) -> Vec<Holiday> {
     } else {
         out.push(legal(ymd(year, 6, 6), "Sveriges nationaldag", "National Day of Sweden"));
     }
-    let (midsummer, all_saints) =
-        if year >= 1953 { (saturday_from(ymd(year, 6, 20)), saturday_from(ymd(year, 10, 31))) } else { (ymd(year, 6, 24), ymd(year, 11, 1)) };
+    let (midsummer, all_saints) = if year >= 1953 {
+        (saturday_from(ymd(year, 6, 20)), saturday_from(ymd(year, 10, 31)))
+    } else {
+        (ymd(year, 6, 24), ymd(year, 11, 1))
+    };
     out.push(de_facto(midsummer - Duration::days(1), "midsommarafton", "Midsummer Eve"));
     out.push(legal(midsummer, "midsommardagen", "Midsummer Day"));
     out.push(legal(all_saints, "alla helgons dag", "All Saints' Day"));
@@ -126,7 +129,17 @@ mod tests {
 
     #[test]
     fn easter_matches_known_dates() {
-        for (y, m, d) in [(1900, 4, 15), (1943, 4, 25), (1961, 4, 2), (2000, 4, 23), (2019, 4, 21), (2021, 4, 4), (2024, 3, 31), (2038, 4, 25), (2200, 4, 6)] {
+        for (y, m, d) in [
+            (1900, 4, 15),
+            (1943, 4, 25),
+            (1961, 4, 2),
+            (2000, 4, 23),
+            (2019, 4, 21),
+            (2021, 4, 4),
+            (2024, 3, 31),
+            (2038, 4, 25),
+            (2200, 4, 6),
+        ] {
             assert_eq!(easter_sunday(y), ymd(y, m, d), "easter {y}");
         }
     }

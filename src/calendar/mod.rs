@@ -208,7 +208,9 @@ impl Calendar {
         }
         let monday = |week: u32| iso_week_monday(t.year, week).or_else(|| iso_week_monday(t.year, 52)).unwrap_or_default();
         match t.kind {
-            TermKind::Vt => DateRange { start: monday(self.config.vt_start_week), end: monday(self.config.vt_end_week) + Duration::days(4) },
+            TermKind::Vt => {
+                DateRange { start: monday(self.config.vt_start_week), end: monday(self.config.vt_end_week) + Duration::days(4) }
+            }
             TermKind::Ht => {
                 // The last Friday before julafton.
                 let eve = NaiveDate::from_ymd_opt(t.year, 12, 24).unwrap_or_default();

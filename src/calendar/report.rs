@@ -73,7 +73,8 @@ impl CalendarReport {
         }
         let _ = writeln!(out, "\n{b}:");
         for r in &self.breaks {
-            let _ = writeln!(out, "  {:<10} {} – {}  (v{}–v{})", r.name, r.start, r.end, r.start.iso_week().week(), r.end.iso_week().week());
+            let _ =
+                writeln!(out, "  {:<10} {} – {}  (v{}–v{})", r.name, r.start, r.end, r.start.iso_week().week(), r.end.iso_week().week());
         }
         let _ = writeln!(out, "\n{w}: {}", self.working_days);
         out
