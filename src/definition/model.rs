@@ -225,7 +225,8 @@ pub struct Area {
 #[derive(Clone, Debug)]
 pub struct Initiative {
     pub id: Arc<str>,
-    pub number: Option<u32>,
+    /// As the plan writes it: "2.1", "3".
+    pub number: Option<Arc<str>>,
     pub name: Arc<str>,
     pub goal: Option<Arc<str>>,
     pub area: Option<Arc<str>>,

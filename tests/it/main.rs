@@ -3,4 +3,5 @@
 mod check;
 mod expand;
 mod fuzz;
+mod seeds;
 mod support;

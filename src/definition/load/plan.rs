@@ -66,7 +66,7 @@ pub fn read(ctx: &mut Ctx, cal: &Calendar, refs: &Refs, wheel: &WheelInfo, top: 
         common::dated_period(ctx, cal, n, "planens period", "the plan's period").map(|(_, r)| (r, common::node_text(n).to_owned()))
     });
     let diarienummer = opt_text(ctx, m.get("diarienummer"), "diarienumret", "the registry number");
-    let adopted_by = m.get("adopted_by").and_then(|n| refs.owner(ctx, n));
+    let adopted_by = m.get("adopted_by").and_then(|n| ctx.text(n, "beslutande organ", "the adopting body")).map(|s| Arc::from(s.trim()));
     let adopted =
         m.get("adopted").and_then(|n| common::dated_period(ctx, cal, n, "beslutsdatumet", "the adoption date")).map(|(_, r)| r.start);
     let default_follow = m.get("follow_up").and_then(|n| follow_up(ctx, refs, wheel, n));
@@ -232,7 +232,7 @@ fn initiative(
     let m = ctx.map(node, "insatsen", "the initiative", INIT_KEYS)?;
     let what = ("insatsen", "the initiative");
     let id = m.require(ctx, "id", what.0, what.1).and_then(|n| common::id(ctx, n, what.0, what.1));
-    let number = m.get("number").and_then(|n| number(ctx, n));
+    let number = m.get("number").and_then(|n| ctx.text(n, "numret", "the number")).map(|s| Arc::from(s.trim()));
     let name: Option<Arc<str>> = m.require(ctx, "name", what.0, what.1).and_then(|n| ctx.text(n, "namnet", "the name")).map(Arc::from);
     let goal = m
         .get("goal")

@@ -1,0 +1,1 @@
+//! Seed tests for workflows/timra (being written).
