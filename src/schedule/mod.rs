@@ -16,7 +16,7 @@ mod rules;
 use crate::calendar::{Calendar, DateRange};
 use crate::definition::Model;
 use crate::definition::model::ReminderPolicy;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -54,7 +54,7 @@ pub struct Checkpoint {
 }
 
 /// Expands every organisation of `model` over `window`, sorted by date (continuous
-/// checkpoints last), then id.
+/// checkpoints last), then definition order.
 pub fn expand(model: &Model, window: DateRange) -> Vec<Checkpoint> {
     Compiled::new(model).expand(window)
 }
@@ -64,12 +64,9 @@ pub fn calendar_of(org: &crate::definition::model::Organisation) -> Calendar {
     Calendar::new(org.calendar.clone())
 }
 
-/// Sorts checkpoints by date (continuous last), then id.
+/// Sorts checkpoints by date (continuous last), keeping definition order within a day:
+/// organisation, plan, initiative, and each organisation-level checkpoint before its
+/// per-unit children. Stable, and cheap (dates only; no string comparisons).
 pub fn sort(cps: &mut [Checkpoint]) {
-    cps.sort_unstable_by(|a, b| match (a.date, b.date) {
-        (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.id.cmp(&b.id)),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.id.cmp(&b.id),
-    });
+    cps.sort_by_key(|c| c.date.map_or(i32::MAX, |d| d.num_days_from_ce()));
 }

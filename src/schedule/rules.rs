@@ -182,7 +182,7 @@ impl Compiled {
         self.orgs.iter().map(|o| o.rules.len()).sum()
     }
 
-    /// Expands every rule over `window`, sorted by date then id.
+    /// Expands every rule over `window`, sorted by date, then definition order.
     pub fn expand(&self, window: DateRange) -> Vec<Checkpoint> {
         let mut out = Vec::new();
         self.expand_into(window, &mut out);

@@ -167,3 +167,11 @@ fn the_shipped_workflows_pass() {
     let out = arshjul(&["check", "workflows"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+#[test]
+fn checkpoint_outside_the_plan_period_is_refused() {
+    let t = workflow(&PLAN.replace("when: maj 2021", "when: maj 2022"));
+    let (code, err) = check(&t);
+    assert_eq!(code, 1);
+    assert!(line_for(&err, "plan.yaml", 11).contains("ligger utanför planens period (2021-01-01 – 2021-12-31)"), "{err}");
+}

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod check;
+mod docs;
 mod expand;
 mod fuzz;
 mod seeds;

@@ -34,7 +34,10 @@ const KEYS: &[&str] = &[
 /// Defaults an own checkpoint inherits from where it is written.
 pub struct Scope {
     pub owner: Arc<str>,
+    /// The initiative's (or part's) period: the default `during`.
     pub period: DateRange,
+    /// The plan's period: every checkpoint must fall inside it.
+    pub plan: DateRange,
 }
 
 pub fn list(ctx: &mut Ctx, cal: &Calendar, refs: &Refs, scope: &Scope, node: &Node) -> Vec<OwnCheckpoint> {
@@ -96,10 +99,16 @@ fn when(ctx: &mut Ctx, cal: &Calendar, scope: &Scope, m: &MapView) -> Option<Whe
                 );
             }
         }
-        return once(ctx, cal, n);
+        return once(ctx, cal, scope.plan, n);
     }
     let during = match m.get("during") {
-        Some(n) => common::dated_period(ctx, cal, n, "perioden", "the period").map(|(_, r)| r)?,
+        Some(n) => {
+            let (_, r) = common::dated_period(ctx, cal, n, "perioden", "the period")?;
+            if r.start < scope.plan.start || r.end > scope.plan.end {
+                outside_plan(ctx, n, r, scope.plan);
+            }
+            r
+        }
         None => scope.period,
     };
     let skip_breaks = m.get("skip_breaks").and_then(|n| ctx.boolean(n, "skip_breaks", "skip_breaks")).unwrap_or(true);
@@ -157,7 +166,18 @@ fn when(ctx: &mut Ctx, cal: &Calendar, scope: &Scope, m: &MapView) -> Option<Whe
     Some(When::Every(Cadence { rule: CadenceRule::Every { recurrence, weekday, anchor }, during, skip_breaks }))
 }
 
-fn once(ctx: &mut Ctx, cal: &Calendar, node: &Node) -> Option<When> {
+fn outside_plan(ctx: &mut Ctx, node: &Node, r: DateRange, plan: DateRange) {
+    ctx.error(
+        node.pos,
+        format!(
+            "`{}` ({r}) ligger utanför planens period ({plan}). Ändra tidpunkten, eller vidga planens `period` om planen verkligen gäller längre.",
+            common::node_text(node)
+        ),
+        format!("`{}` ({r}) lies outside the plan's period ({plan}). Change the time, or widen the plan's `period`.", common::node_text(node)),
+    );
+}
+
+fn once(ctx: &mut Ctx, cal: &Calendar, plan: DateRange, node: &Node) -> Option<When> {
     if let Value::Scalar(s) = &node.value
         && let Ok(Recurrence::Continuous) = period::parse_recurrence(s)
     {
@@ -167,6 +187,10 @@ fn once(ctx: &mut Ctx, cal: &Calendar, node: &Node) -> Option<When> {
     let mut out = Vec::new();
     for item in ctx.seq(node) {
         let Some((p, range)) = common::dated_period(ctx, cal, item, "tidpunkten", "the time") else { continue };
+        if !plan.contains(range.end) {
+            outside_plan(ctx, item, range, plan);
+            continue;
+        }
         let label = list.then(|| p.label());
         if label.is_some() && out.iter().any(|o: &Occurrence| o.label == label) {
             ctx.error(

@@ -256,9 +256,9 @@ fn initiative(
     let cost_tkr = m.get("cost_tkr").and_then(|n| cost(ctx, n));
     let own_follow = m.get("follow_up").and_then(|n| follow_up(ctx, refs, wheel, n));
     let primary = owners.first().cloned();
-    let parts = m.get("parts").map(|n| parts(ctx, cal, refs, primary.clone(), &owners, period, n)).unwrap_or_default();
+    let parts = m.get("parts").map(|n| parts(ctx, cal, refs, primary.clone(), &owners, (period, plan_period), n)).unwrap_or_default();
     let checkpoints = match (&primary, m.get("checkpoints")) {
-        (Some(o), Some(n)) => checkpoint::list(ctx, cal, refs, &Scope { owner: o.clone(), period }, n),
+        (Some(o), Some(n)) => checkpoint::list(ctx, cal, refs, &Scope { owner: o.clone(), period, plan: plan_period }, n),
         _ => Vec::new(),
     };
     let (id, name, primary) = (id?, name?, primary?);
@@ -315,7 +315,7 @@ fn parts(
     refs: &Refs,
     primary: Option<Arc<str>>,
     owners: &[Arc<str>],
-    period: DateRange,
+    (period, plan_period): (DateRange, DateRange),
     node: &Node,
 ) -> Vec<Part> {
     let mut out: Vec<Part> = Vec::new();
@@ -330,7 +330,9 @@ fn parts(
         let expected_effects = text_list(ctx, m.get("expected_effects"), "förväntad effekt", "expected effect");
         let owner = part_owners.first().cloned().or_else(|| primary.clone());
         let checkpoints = match (owner, m.get("checkpoints")) {
-            (Some(o), Some(n)) => checkpoint::list(ctx, cal, refs, &Scope { owner: o, period: part_period.unwrap_or(period) }, n),
+            (Some(o), Some(n)) => {
+                checkpoint::list(ctx, cal, refs, &Scope { owner: o, period: part_period.unwrap_or(period), plan: plan_period }, n)
+            }
             _ => Vec::new(),
         };
         let (Some(number), Some(text)) = (number, text) else { continue };
