@@ -10,6 +10,8 @@
 //!   period expressions, validation with located diagnostics, and the checked [`definition::Model`]. Pure
 //!   except for [`definition::load_dir`], which reads the files.
 //! - [`schedule`]: `expand(model, calendar, window) -> Vec<Checkpoint>` with stable ids. Pure.
+//! - [`workflow`]: the follow-up state machine (planned → open → reported → approved, with
+//!   overdue, missed, waived, cancelled, rescheduled); events in, status out. Pure.
 //! - [`clock`]: the one injected source of "now".
 //! - [`cli`]: argument parsing and wiring for the `arshjul` binary.
 
@@ -19,3 +21,4 @@ pub mod clock;
 pub mod definition;
 pub mod schedule;
 pub mod synth;
+pub mod workflow;

@@ -1,0 +1,153 @@
+use super::*;
+use proptest::prelude::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn today() -> Today {
+    Today { date: d(2021, 5, 3), target_is_working_day: true }
+}
+
+fn report(outcome: Outcome, reason: Option<&str>) -> Report {
+    Report {
+        outcome, reason: reason.map(str::to_owned), uppfoljning: "Arbetet har genomförts på alla enheter.".into(), analys: "-".into()
+    }
+}
+
+/// Applies commands in order, failing the test on a refusal.
+fn run(cmds: &[Command]) -> Status {
+    let mut s = Status::new(Some(d(2021, 5, 31)));
+    for c in cmds {
+        let (e, _) = decide(&s, c, today()).unwrap_or_else(|r| panic!("{c:?} refused: {}", r.sv));
+        s.apply(&e);
+    }
+    s
+}
+
+#[test]
+fn the_happy_path() {
+    let s = run(&[Command::Open, Command::Report(report(Outcome::Genomford, None)), Command::Approve]);
+    assert_eq!(s.state, State::Approved);
+    assert_eq!(s.report.unwrap().outcome, Outcome::Genomford);
+}
+
+#[test]
+fn overdue_then_late_report_then_returned_for_completion() {
+    let mut s = run(&[Command::Open, Command::MarkOverdue, Command::Report(report(Outcome::PaborjadEjSlutford, None))]);
+    assert_eq!(s.state, State::Reported);
+    let (e, reason) = decide(&s, &Command::Return { reason: "Analysen saknas".into() }, today()).unwrap();
+    assert_eq!(reason.as_deref(), Some("Analysen saknas"));
+    s.apply(&e);
+    assert_eq!(s.state, State::Open);
+}
+
+#[test]
+fn illegal_transitions_are_refused_in_swedish() {
+    let planned = Status::new(Some(d(2021, 5, 31)));
+    assert!(decide(&planned, &Command::Approve, today()).unwrap_err().sv.contains("inte rapporterad än"));
+    let approved = run(&[Command::Report(report(Outcome::Genomford, None)), Command::Approve]);
+    assert!(decide(&approved, &Command::Report(report(Outcome::Genomford, None)), today()).unwrap_err().sv.contains("godkänd"));
+    assert!(decide(&approved, &Command::Waive { reason: "x".into() }, today()).is_err());
+    let cancelled = run(&[Command::Cancel]);
+    assert!(decide(&cancelled, &Command::Report(report(Outcome::Genomford, None)), today()).unwrap_err().sv.contains("struken"));
+    assert!(decide(&planned, &Command::MarkMissed { reason: None }, today()).is_err());
+}
+
+#[test]
+fn outcomes_that_need_a_reason_get_one() {
+    let s = Status::new(None);
+    let e = decide(&s, &Command::Report(report(Outcome::EjPaborjad, None)), today()).unwrap_err();
+    assert!(e.sv.contains("kräver ett skäl"), "{}", e.sv);
+    let e = decide(&s, &Command::Report(report(Outcome::EjGenomford, Some("  "))), today()).unwrap_err();
+    assert!(e.sv.contains("kräver ett skäl"));
+    assert!(decide(&s, &Command::Report(report(Outcome::EjPaborjad, Some("HR-strategen har slutat"))), today()).is_ok());
+    let mut empty = report(Outcome::Genomford, None);
+    empty.uppfoljning = " ".into();
+    assert!(decide(&s, &Command::Report(empty), today()).unwrap_err().sv.contains("uppföljningen är tom"));
+    assert!(decide(&s, &Command::Waive { reason: "".into() }, today()).unwrap_err().sv.contains("ange varför"));
+}
+
+#[test]
+fn reschedule_rules() {
+    let s = Status::new(Some(d(2021, 5, 31)));
+    let past = Command::Reschedule { to: d(2021, 4, 30), reason: "Sjukdom".into(), force: false };
+    assert!(decide(&s, &past, today()).unwrap_err().sv.contains("har redan passerat"));
+    let forced = Command::Reschedule { to: d(2021, 4, 30), reason: "Sjukdom".into(), force: true };
+    assert!(decide(&s, &forced, today()).is_ok());
+    let holiday = Command::Reschedule { to: d(2021, 6, 25), reason: "x".into(), force: false };
+    let not_working = Today { date: d(2021, 5, 3), target_is_working_day: false };
+    assert!(decide(&s, &holiday, not_working).unwrap_err().sv.contains("ingen arbetsdag"));
+    let ok = Command::Reschedule { to: d(2021, 6, 11), reason: "Krockar med nämndmöte".into(), force: false };
+    let (e, _) = decide(&s, &ok, today()).unwrap();
+    assert_eq!(e, EventKind::Rescheduled { from: Some(d(2021, 5, 31)), to: Some(d(2021, 6, 11)) });
+    let mut overdue = run(&[Command::MarkOverdue]);
+    overdue.apply(&e);
+    assert_eq!((overdue.state, overdue.due, overdue.rescheduled), (State::Open, Some(d(2021, 6, 11)), true));
+}
+
+#[test]
+fn cancel_and_restore_keep_the_state() {
+    let s = run(&[Command::Report(report(Outcome::Genomford, None)), Command::Cancel, Command::Restore]);
+    assert_eq!(s.state, State::Reported);
+    assert!(s.report.is_some());
+}
+
+#[test]
+fn state_names_round_trip() {
+    for st in
+        [State::Planned, State::Open, State::Overdue, State::Reported, State::Approved, State::Missed, State::Waived, State::Cancelled]
+    {
+        assert_eq!(State::parse(st.sv()), Some(st));
+        assert_eq!(State::parse(st.en()), Some(st));
+    }
+}
+
+fn any_command() -> impl Strategy<Value = Command> {
+    prop_oneof![
+        (0usize..4, any::<bool>()).prop_map(|(o, r)| Command::Report(report(Outcome::ALL[o], r.then_some("skäl")))),
+        Just(Command::Approve),
+        Just(Command::Return { reason: "komplettera".into() }),
+        Just(Command::Waive { reason: "beslut".into() }),
+        (0i64..60, any::<bool>()).prop_map(|(n, f)| Command::Reschedule {
+            to: d(2021, 4, 20) + chrono::Duration::days(n),
+            reason: "r".into(),
+            force: f
+        }),
+        Just(Command::Open),
+        Just(Command::MarkOverdue),
+        Just(Command::MarkMissed { reason: None }),
+        Just(Command::Cancel),
+        Just(Command::Restore),
+        (0i64..60).prop_map(|n| Command::Move { to: Some(d(2021, 5, 1) + chrono::Duration::days(n)) }),
+    ]
+}
+
+proptest! {
+    /// Whatever is asked, in whatever order: refusals change nothing, the status is always
+    /// the replay of the accepted events, and closed checkpoints stay closed except when
+    /// restored or moved by the definitions.
+    #[test]
+    fn status_is_the_replay_of_accepted_events(cmds in proptest::collection::vec(any_command(), 0..40)) {
+        let due = Some(d(2021, 5, 31));
+        let mut s = Status::new(due);
+        let mut events = vec![EventKind::Created { due }];
+        for c in &cmds {
+            let before = s.clone();
+            match decide(&s, c, today()) {
+                Ok((e, _)) => {
+                    if before.state.is_closed() {
+                        prop_assert!(matches!(e, EventKind::Restored | EventKind::Cancelled | EventKind::Rescheduled { .. }), "{:?} from {:?}", e, before.state);
+                    }
+                    s.apply(&e);
+                    events.push(e);
+                }
+                Err(r) => {
+                    prop_assert!(!r.sv.is_empty() && !r.en.is_empty());
+                    prop_assert_eq!(&s, &before);
+                }
+            }
+            prop_assert_eq!(Status::replay(&events), Some(s.clone()));
+        }
+    }
+}
