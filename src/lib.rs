@@ -20,5 +20,6 @@ pub mod cli;
 pub mod clock;
 pub mod definition;
 pub mod schedule;
+pub mod store;
 pub mod synth;
 pub mod workflow;

@@ -5,4 +5,5 @@ mod docs;
 mod expand;
 mod fuzz;
 mod seeds;
+mod store;
 mod support;

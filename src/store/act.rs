@@ -1,0 +1,106 @@
+//! Acting on one checkpoint: load its history, let the state machine judge the command,
+//! append the event and update the row — in one transaction, or not at all.
+
+use super::{Store, StoreError, ts};
+use crate::workflow::{Command, EventKind, Refusal, Status, Today, decide};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+/// The outcome of an accepted command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Acted {
+    pub event: EventKind,
+    pub status: Status,
+}
+
+impl Store {
+    /// Applies `cmd` to checkpoint `id` as `actor`. A refusal (illegal transition, missing
+    /// reason, unknown checkpoint) changes nothing.
+    pub async fn act(
+        &self,
+        id: &str,
+        cmd: &Command,
+        actor: &str,
+        now: DateTime<Utc>,
+        today: Today,
+    ) -> Result<Result<Acted, Refusal>, StoreError> {
+        let err = |e| StoreError::db("ändring av kontrollpunkt", e);
+        for _attempt in 0..5 {
+            let mut tx = self.pool().begin().await.map_err(err)?;
+            let Some(row) = sqlx::query("SELECT version FROM checkpoints WHERE id = $1")
+                .bind(id.to_owned())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(err)?
+            else {
+                let near = self.similar_ids(id).await?;
+                let hint_sv = if near.is_empty() { String::new() } else { format!(" Menade du `{}`?", near.join("`, `")) };
+                let hint_en = if near.is_empty() { String::new() } else { format!(" Did you mean `{}`?", near.join("`, `")) };
+                return Ok(Err(Refusal {
+                    sv: format!("okänd kontrollpunkt `{id}`.{hint_sv} Se `arshjul status` för id:n."),
+                    en: format!("unknown checkpoint `{id}`.{hint_en} See `arshjul status` for the ids."),
+                }));
+            };
+            let version: i64 = row.try_get(0).map_err(err)?;
+            let status = self.replay(&mut tx, id).await?;
+            let (event, reason) = match decide(&status, cmd, today) {
+                Ok(x) => x,
+                Err(r) => return Ok(Err(r)),
+            };
+            let mut next = status.clone();
+            next.apply(&event);
+            let report = next.report.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default());
+            let at = ts(now);
+            let updated = sqlx::query(
+                "UPDATE checkpoints SET state = $1, due = $2, report = $3, rescheduled = $4, version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7",
+            )
+            .bind(next.state.en())
+            .bind(next.due.map(|d| d.format("%Y-%m-%d").to_string()))
+            .bind(report)
+            .bind(i64::from(next.rescheduled))
+            .bind(at.clone())
+            .bind(id.to_owned())
+            .bind(version)
+            .execute(&mut *tx)
+            .await
+            .map_err(err)?;
+            if updated.rows_affected() == 0 {
+                // Someone else changed it meanwhile: judge again on the new state.
+                tx.rollback().await.map_err(err)?;
+                continue;
+            }
+            let data = serde_json::to_string(&event).unwrap_or_default();
+            let tag = serde_json::to_value(&event)
+                .ok()
+                .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+                .unwrap_or_default();
+            sqlx::query("INSERT INTO events (checkpoint, at, actor, reason, kind, data) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id.to_owned())
+                .bind(at)
+                .bind(actor.to_owned())
+                .bind(reason)
+                .bind(tag)
+                .bind(data)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+            tx.commit().await.map_err(err)?;
+            return Ok(Ok(Acted { event, status: next }));
+        }
+        Err(StoreError::new(
+            format!("kontrollpunkten `{id}` ändrades samtidigt av någon annan flera gånger; försök igen."),
+            format!("the checkpoint `{id}` was changed concurrently several times; try again."),
+        ))
+    }
+
+    /// Engine transitions for many checkpoints at once (open, overdue), as the system.
+    pub async fn act_system(&self, ids: &[String], cmd: &Command, now: DateTime<Utc>, today: Today) -> Result<usize, StoreError> {
+        let mut n = 0;
+        for id in ids {
+            if let Ok(Ok(_)) = self.act(id, cmd, crate::workflow::SYSTEM, now, today).await {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}

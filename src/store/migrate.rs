@@ -1,0 +1,61 @@
+//! Schema migrations, embedded in the binary, one list per engine. The applied version is
+//! kept in `arshjul_meta`; a database from a newer arshjul is refused, never touched.
+
+use super::{Engine, Store, StoreError};
+use sqlx::Row;
+
+const SQLITE: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
+const POSTGRES: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = 1;
+
+pub async fn run(store: &Store) -> Result<(), StoreError> {
+    let pool = store.pool();
+    let steps = match store.engine() {
+        Engine::Sqlite => SQLITE,
+        Engine::Postgres => POSTGRES,
+    };
+    debug_assert_eq!(steps.len() as i64, LATEST);
+    sqlx::query("CREATE TABLE IF NOT EXISTS arshjul_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        .execute(pool)
+        .await
+        .map_err(|e| StoreError::db("skapande av metadatatabellen", e))?;
+    let mut tx = pool.begin().await.map_err(|e| StoreError::db("migrering", e))?;
+    if store.engine() == Engine::Postgres {
+        // One migrator at a time when several daemons start together.
+        sqlx::query("SELECT pg_advisory_xact_lock(7262051)").execute(&mut *tx).await.map_err(|e| StoreError::db("migrering", e))?;
+    }
+    let current: i64 = sqlx::query("SELECT value FROM arshjul_meta WHERE key = 'schema_version'")
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| StoreError::db("läsning av schemaversion", e))?
+        .and_then(|r| r.try_get::<String, _>(0).ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if current > LATEST {
+        return Err(StoreError::new(
+            format!(
+                "databasen är skapad av en nyare version av arshjul (schema {current}; den här versionen känner till {LATEST}). Uppgradera arshjul; databasen har inte ändrats."
+            ),
+            format!(
+                "the database was created by a newer arshjul (schema {current}; this build knows {LATEST}). Upgrade arshjul; the database was not changed."
+            ),
+        ));
+    }
+    for (i, sql) in steps.iter().enumerate().skip(current as usize) {
+        sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(|e| StoreError::db(&format!("migrering {}", i + 1), e))?;
+    }
+    if current < LATEST {
+        sqlx::query("DELETE FROM arshjul_meta WHERE key = 'schema_version'")
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::db("migrering", e))?;
+        sqlx::query("INSERT INTO arshjul_meta (key, value) VALUES ('schema_version', $1)")
+            .bind(LATEST.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::db("migrering", e))?;
+    }
+    tx.commit().await.map_err(|e| StoreError::db("migrering", e))
+}

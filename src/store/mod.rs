@@ -1,0 +1,147 @@
+//! Stored checkpoint state on SQLite (the embedded default) or PostgreSQL, through one
+//! interface. Checkpoint rows carry the current standing; the `events` table is the
+//! append-only history it is derived from (triggers refuse UPDATE and DELETE on it).
+//!
+//! Imperative shell: every decision is made by [`crate::workflow::decide`]; this module
+//! only loads, stores and keeps the two in step, one transaction per change.
+
+mod act;
+mod migrate;
+mod query;
+mod sync;
+
+use sqlx::AnyPool;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use std::fmt;
+
+pub use act::Acted;
+pub use query::{Filter, Row};
+pub use sync::SyncReport;
+
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A failure of the store, with a Swedish and an English message saying what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError {
+    pub sv: String,
+    pub en: String,
+}
+
+impl StoreError {
+    pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { sv: sv.into(), en: en.into() }
+    }
+
+    pub(crate) fn db(what: &str, e: sqlx::Error) -> Self {
+        Self::new(format!("databasfel vid {what}: {e}"), format!("database error while {what}: {e}"))
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sv)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The checkpoint store.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+/// Hides a password in a database URL for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Store {
+    /// Opens (and creates and migrates, if needed) the database at `url`:
+    /// `sqlite://arshjul.db` (created on first run), `sqlite::memory:` or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Engine::Postgres
+        } else {
+            return Err(StoreError::new(
+                format!(
+                    "okänd databasadress `{}`. Ange `sqlite://arshjul.db` eller `postgres://användare@värd/databas` (DATABASE_URL).",
+                    redact(url)
+                ),
+                format!("unknown database URL `{}`. Use `sqlite://arshjul.db` or `postgres://user@host/db` (DATABASE_URL).", redact(url)),
+            ));
+        };
+        let url = match engine {
+            Engine::Sqlite if !url.contains("memory") && !url.contains('?') => format!("{url}?mode=rwc"),
+            _ => url.to_owned(),
+        };
+        // In-memory SQLite is per connection: keep exactly one.
+        let max = if url.contains(":memory:") { 1 } else { 8 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(&url)
+            .await
+            .map_err(|e| {
+                StoreError::new(
+                    format!(
+                        "kan inte ansluta till databasen `{}`: {e}. Kontrollera att databasen kör och att DATABASE_URL (eller `database.url` i config/arshjul.toml) stämmer.",
+                        redact(&url)
+                    ),
+                    format!("cannot connect to the database `{}`: {e}. Check that it is running and that DATABASE_URL is right.", redact(&url)),
+                )
+            })?;
+        if engine == Engine::Sqlite {
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
+                sqlx::query(pragma).execute(&pool).await.map_err(|e| StoreError::db("inställning av SQLite", e))?;
+            }
+        }
+        let store = Store { pool, engine };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes the pool (waits for connections to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Formats an instant as stored: RFC 3339, UTC, seconds.
+pub(crate) fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub(crate) fn parse_ts(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_default()
+}
+
+pub(crate) fn parse_date(s: Option<String>) -> Option<chrono::NaiveDate> {
+    s.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}

@@ -1,0 +1,139 @@
+//! Reading the store: checkpoint standings (filtered) and a checkpoint's history.
+
+use super::{Store, StoreError, parse_date, parse_ts};
+use crate::workflow::{Event, EventKind, Report, State};
+use chrono::NaiveDate;
+use serde::Serialize;
+use sqlx::Row as _;
+
+/// Which checkpoints to list.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub organisation: Option<String>,
+    pub unit: Option<String>,
+    pub role: Option<String>,
+    pub states: Vec<State>,
+    /// Due on or before this date.
+    pub due_by: Option<NaiveDate>,
+    /// Include cancelled checkpoints.
+    pub include_cancelled: bool,
+}
+
+/// One checkpoint as stored.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub organisation: String,
+    pub plan: Option<String>,
+    pub initiative: Option<String>,
+    pub title: String,
+    pub kind: String,
+    pub owner_role: String,
+    pub unit: Option<String>,
+    pub parent: Option<String>,
+    pub due: Option<NaiveDate>,
+    pub state: State,
+    pub rescheduled: bool,
+    pub school_break: Option<String>,
+    pub report: Option<Report>,
+}
+
+impl Store {
+    pub async fn status(&self, f: &Filter) -> Result<Vec<Row>, StoreError> {
+        let mut sql = String::from(
+            "SELECT id, organisation, plan, initiative, title, kind, owner_role, unit, parent, due, state, rescheduled, school_break, report FROM checkpoints WHERE 1 = 1",
+        );
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |sql: &mut String, cond: &str, v: String| {
+            binds.push(v);
+            sql.push_str(&format!(" AND {cond} ${}", binds.len()));
+        };
+        if let Some(o) = &f.organisation {
+            add(&mut sql, "organisation =", o.clone());
+        }
+        if let Some(u) = &f.unit {
+            add(&mut sql, "unit =", u.clone());
+        }
+        if let Some(r) = &f.role {
+            add(&mut sql, "owner_role =", r.clone());
+        }
+        if let Some(d) = f.due_by {
+            add(&mut sql, "due <=", d.format("%Y-%m-%d").to_string());
+        }
+        if !f.include_cancelled {
+            sql.push_str(" AND state <> 'cancelled'");
+        }
+        sql.push_str(" ORDER BY CASE WHEN due IS NULL THEN 1 ELSE 0 END, due, id");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db("läsning av status", e))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
+            let state = g("state").and_then(|s| State::parse(&s)).unwrap_or(State::Planned);
+            if !f.states.is_empty() && !f.states.contains(&state) {
+                continue;
+            }
+            out.push(Row {
+                id: g("id").unwrap_or_default(),
+                organisation: g("organisation").unwrap_or_default(),
+                plan: g("plan"),
+                initiative: g("initiative"),
+                title: g("title").unwrap_or_default(),
+                kind: g("kind").unwrap_or_default(),
+                owner_role: g("owner_role").unwrap_or_default(),
+                unit: g("unit"),
+                parent: g("parent"),
+                due: parse_date(g("due")),
+                state,
+                rescheduled: r.try_get::<i64, _>("rescheduled").unwrap_or(0) != 0,
+                school_break: g("school_break"),
+                report: g("report").and_then(|s| serde_json::from_str(&s).ok()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every event of a checkpoint, oldest first.
+    pub async fn history(&self, id: &str) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query("SELECT at, actor, reason, data FROM events WHERE checkpoint = $1 ORDER BY seq")
+            .bind(id.to_owned())
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| StoreError::db("läsning av historik", e))?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let kind: EventKind = serde_json::from_str(&r.try_get::<String, _>("data").ok()?).ok()?;
+                Some(Event {
+                    checkpoint: id.to_owned(),
+                    at: parse_ts(&r.try_get::<String, _>("at").ok()?),
+                    actor: r.try_get("actor").ok()?,
+                    reason: r.try_get("reason").ok()?,
+                    kind,
+                })
+            })
+            .collect())
+    }
+
+    /// Up to three stored ids close to `id` (for "menade du …?").
+    pub(super) async fn similar_ids(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        // Candidates share the path up to the last segment (same initiative or wheel).
+        let prefix = id.rsplit_once('/').map_or(id, |(p, _)| p);
+        let rows = sqlx::query("SELECT id FROM checkpoints WHERE id LIKE $1 LIMIT 500")
+            .bind(format!("{}%", prefix.replace(['%', '_'], "")))
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| StoreError::db("sökning", e))?;
+        let mut scored: Vec<(f64, String)> = rows
+            .iter()
+            .filter_map(|r| r.try_get::<String, _>(0).ok())
+            .map(|c| (strsim::jaro_winkler(id, &c), c))
+            .filter(|(s, _)| *s > 0.85)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok(scored.into_iter().take(3).map(|(_, c)| c).collect())
+    }
+}

@@ -1,0 +1,187 @@
+//! The store: the same suite against SQLite (a temp file) and PostgreSQL (a fresh database
+//! on 127.0.0.1:5432, or ARSHJUL_TEST_PG). Sync by stable id, the state machine through the
+//! store, append-only history, and refusals that change nothing.
+
+use crate::support::{PLAN, TempDir, workflow};
+use arshjul::calendar::DateRange;
+use arshjul::definition::load_dir;
+use arshjul::schedule::{Checkpoint, expand};
+use arshjul::store::{Filter, Store};
+use arshjul::workflow::{Command, EventKind, Outcome, Report, State, Today};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static NEXT_DB: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh, empty PostgreSQL database for one test.
+pub async fn fresh_postgres() -> String {
+    let admin = std::env::var("ARSHJUL_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    sqlx::any::install_default_drivers();
+    let name = format!("arshjul_t_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::SeqCst));
+    let pool = sqlx::AnyPool::connect(&admin).await.expect("PostgreSQL must be running on 127.0.0.1:5432 (.ci/run starts it)");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&pool).await.expect("drop");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create database");
+    pool.close().await;
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+    format!("{base}/{name}")
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn at(y: i32, m: u32, day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, day, 7, 30, 0).unwrap()
+}
+
+fn window() -> DateRange {
+    DateRange::new(d(2021, 1, 1), d(2021, 12, 31)).unwrap()
+}
+
+fn schedule(plan: &str) -> Vec<Checkpoint> {
+    let t = workflow(plan);
+    expand(&load_dir(t.path()).expect("valid"), window())
+}
+
+fn today(date: NaiveDate) -> Today {
+    Today { date, target_is_working_day: true }
+}
+
+fn report(outcome: Outcome) -> Report {
+    Report { outcome, reason: None, uppfoljning: "Genomfört på båda skolorna.".into(), analys: "Effekten syns i resultaten.".into() }
+}
+
+const EVAL: &str = "testkommun/plan-2021/matematik/utvardering";
+
+async fn sync_is_idempotent_and_by_stable_id(url: &str) {
+    let store = Store::open(url).await.expect("open");
+    let cps = schedule(PLAN);
+    let first = store.sync(&cps, window(), at(2021, 1, 4)).await.unwrap();
+    assert_eq!(first.created, cps.len());
+    let again = store.sync(&cps, window(), at(2021, 1, 5)).await.unwrap();
+    assert_eq!((again.created, again.rescheduled, again.cancelled, again.unchanged), (0, 0, 0, cps.len()));
+
+    // The plan moves its evaluation from May to June: same id, rescheduled, with an event.
+    let moved = schedule(&PLAN.replace("when: maj 2021", "when: juni 2021"));
+    let r = store.sync(&moved, window(), at(2021, 2, 1)).await.unwrap();
+    assert_eq!((r.created, r.rescheduled, r.cancelled), (0, 1, 0));
+    let row = store.status(&Filter::default()).await.unwrap().into_iter().find(|r| r.id == EVAL).unwrap();
+    assert_eq!((row.due, row.rescheduled), (Some(d(2021, 6, 30)), true));
+
+    // The checkpoint leaves the plan: cancelled, not deleted; it comes back: restored.
+    let without: String = PLAN.lines().filter(|l| !l.contains("utvardering")).map(|l| format!("{l}\n")).collect();
+    let gone = schedule(&without.replace("    checkpoints:\n", ""));
+    let r = store.sync(&gone, window(), at(2021, 3, 1)).await.unwrap();
+    assert_eq!(r.cancelled, 1);
+    assert!(store.status(&Filter::default()).await.unwrap().iter().all(|r| r.id != EVAL));
+    let all = store.status(&Filter { include_cancelled: true, ..Filter::default() }).await.unwrap();
+    assert_eq!(all.iter().find(|r| r.id == EVAL).map(|r| r.state), Some(State::Cancelled));
+    let r = store.sync(&moved, window(), at(2021, 3, 2)).await.unwrap();
+    assert_eq!(r.restored, 1);
+    let kinds: Vec<String> =
+        store.history(EVAL).await.unwrap().iter().map(|e| format!("{:?}", e.kind).split([' ', '{']).next().unwrap().to_owned()).collect();
+    assert_eq!(kinds, ["Created", "Rescheduled", "Cancelled", "Restored"]);
+    store.close().await;
+}
+
+async fn report_and_approve_through_the_store(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    store.sync(&schedule(PLAN), window(), at(2021, 1, 4)).await.unwrap();
+    let now = at(2021, 5, 20);
+    let ok = store.act(EVAL, &Command::Report(report(Outcome::Genomford)), "anna@testkommun.se", now, today(d(2021, 5, 20))).await.unwrap();
+    assert_eq!(ok.unwrap().status.state, State::Reported);
+    // Approving twice: the second is refused and changes nothing.
+    store.act(EVAL, &Command::Approve, "chef@testkommun.se", now, today(d(2021, 5, 20))).await.unwrap().unwrap();
+    let refused = store.act(EVAL, &Command::Approve, "chef@testkommun.se", now, today(d(2021, 5, 20))).await.unwrap().unwrap_err();
+    assert!(refused.sv.contains("godkänd"), "{}", refused.sv);
+    let h = store.history(EVAL).await.unwrap();
+    assert_eq!(h.len(), 3);
+    assert_eq!(h[1].actor, "anna@testkommun.se");
+    assert!(matches!(&h[1].kind, EventKind::Reported { report } if report.outcome == Outcome::Genomford));
+    assert_eq!(h[2].at, now);
+    let row = store.status(&Filter::default()).await.unwrap().into_iter().find(|r| r.id == EVAL).unwrap();
+    assert_eq!(row.state, State::Approved);
+    assert_eq!(row.report.map(|r| r.uppfoljning), Some("Genomfört på båda skolorna.".to_owned()));
+    store.close().await;
+}
+
+async fn refusals_change_nothing(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    store.sync(&schedule(PLAN), window(), at(2021, 1, 4)).await.unwrap();
+    let t = today(d(2021, 5, 20));
+    let unknown =
+        store.act("testkommun/plan-2021/matematik/utvardring", &Command::Approve, "x", at(2021, 5, 20), t).await.unwrap().unwrap_err();
+    assert!(unknown.sv.contains("okänd kontrollpunkt") && unknown.sv.contains(EVAL), "{}", unknown.sv);
+    let mut no_reason = report(Outcome::EjGenomford);
+    no_reason.reason = None;
+    let e = store.act(EVAL, &Command::Report(no_reason), "x", at(2021, 5, 20), t).await.unwrap().unwrap_err();
+    assert!(e.sv.contains("kräver ett skäl"));
+    let past = Command::Reschedule { to: d(2021, 5, 1), reason: "sjuk".into(), force: false };
+    assert!(store.act(EVAL, &past, "x", at(2021, 5, 20), t).await.unwrap().is_err());
+    assert_eq!(store.history(EVAL).await.unwrap().len(), 1, "only the creation");
+    store.close().await;
+}
+
+async fn history_is_append_only(url: &str) {
+    let store = Store::open(url).await.unwrap();
+    store.sync(&schedule(PLAN), window(), at(2021, 1, 4)).await.unwrap();
+    drop(store);
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    assert!(sqlx::query("UPDATE events SET actor = 'mallory'").execute(&pool).await.is_err());
+    assert!(sqlx::query("DELETE FROM events").execute(&pool).await.is_err());
+    pool.close().await;
+}
+
+async fn a_newer_database_is_refused_untouched(url: &str) {
+    Store::open(url).await.unwrap().close().await;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::query("UPDATE arshjul_meta SET value = '99' WHERE key = 'schema_version'").execute(&pool).await.unwrap();
+    pool.close().await;
+    let e = Store::open(url).await.unwrap_err();
+    assert!(e.sv.contains("nyare version av arshjul (schema 99"), "{}", e.sv);
+}
+
+fn sqlite_url(t: &TempDir) -> String {
+    format!("sqlite://{}", t.path().join("arshjul.db").display())
+}
+
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let t = crate::support::TempDir::new();
+                    super::$name(&super::sqlite_url(&t)).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(&super::fresh_postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_engines!(
+    sync_is_idempotent_and_by_stable_id,
+    report_and_approve_through_the_store,
+    refusals_change_nothing,
+    history_is_append_only,
+    a_newer_database_is_refused_untouched,
+);
+
+#[tokio::test]
+async fn unreachable_database_says_what_to_do() {
+    let e = Store::open("postgres://nobody:secret@127.0.0.1:1/nothing").await.unwrap_err();
+    assert!(e.sv.contains("kan inte ansluta till databasen") && e.sv.contains("DATABASE_URL"), "{}", e.sv);
+    assert!(!e.sv.contains("secret"), "the password is not printed: {}", e.sv);
+    let e = Store::open("mysql://x").await.unwrap_err();
+    assert!(e.sv.contains("okänd databasadress"));
+}
