@@ -68,10 +68,10 @@ pub fn run(args: CalendarArgs, lang: Lang) -> ExitCode {
     let report = CalendarReport::new(&cal, year);
     match args.format {
         CalendarFormat::Json => match serde_json::to_string_pretty(&report) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => outln!("{s}"),
             Err(e) => return fail(lang, format!("kunde inte skriva JSON: {e}"), format!("could not write JSON: {e}")),
         },
-        CalendarFormat::Text => print!("{}", report.text(lang == Lang::En)),
+        CalendarFormat::Text => out!("{}", report.text(lang == Lang::En)),
     }
     ExitCode::SUCCESS
 }

@@ -11,8 +11,8 @@ pub fn run(dir: &Path, lang: Lang) -> ExitCode {
             let inits: usize = model.organisations.iter().flat_map(|o| &o.plans).map(|p| p.initiatives.len()).sum();
             let orgs = model.organisations.len();
             match lang {
-                Lang::Sv => println!("{}: {orgs} organisation(er), {plans} plan(er), {inits} insatser — inga fel.", dir.display()),
-                Lang::En => println!("{}: {orgs} organisation(s), {plans} plan(s), {inits} initiatives — no errors.", dir.display()),
+                Lang::Sv => outln!("{}: {orgs} organisation(er), {plans} plan(er), {inits} insatser — inga fel.", dir.display()),
+                Lang::En => outln!("{}: {orgs} organisation(s), {plans} plan(s), {inits} initiatives — no errors.", dir.display()),
             }
             ExitCode::SUCCESS
         }

@@ -1,10 +1,28 @@
 //! Argument parsing and wiring for the `arshjul` binary. No domain logic lives here: each
 //! command loads, calls the library and prints.
 
+/// Like `println!`, but a closed pipe (`arshjul plan | head`) ends the output quietly
+/// instead of panicking.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// Like `print!`, with the same care for closed pipes.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
 mod calendar;
 mod check;
 mod output;
 mod plan;
+mod state;
 
 use crate::clock::{Clock, SystemClock};
 use crate::definition::{Diagnostic, Lang};
@@ -45,6 +63,8 @@ pub enum Command {
     },
     /// Visa ett års kalender: helgdagar, terminer och lov.
     Calendar(calendar::CalendarArgs),
+    #[command(flatten)]
+    State(state::StateCommand),
 }
 
 /// The workflows directory when none is given.
@@ -60,7 +80,17 @@ pub fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
-    run(cli, &SystemClock)
+    // ARSHJUL_NOW fixes the clock (rehearsals and tests): `2021-05-20T07:30:00Z`.
+    match std::env::var("ARSHJUL_NOW") {
+        Ok(t) => match chrono::DateTime::parse_from_rfc3339(t.trim()) {
+            Ok(at) => run(cli, &crate::clock::ManualClock::new(at.with_timezone(&chrono::Utc))),
+            Err(e) => {
+                eprintln!("arshjul: ARSHJUL_NOW=`{t}` är ingen tidpunkt ({e}); skriv t.ex. `2021-05-20T07:30:00Z`.");
+                ExitCode::from(2)
+            }
+        },
+        Err(_) => run(cli, &SystemClock),
+    }
 }
 
 /// Runs a parsed command line with the given clock.
@@ -70,6 +100,7 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Check { dir } => check::run(&dir.unwrap_or_else(default_dir), lang),
         Command::Plan(args) => plan::run(args, lang, clock),
         Command::Calendar(args) => calendar::run(args, lang),
+        Command::State(cmd) => state::run(cmd, lang, clock),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }
@@ -82,7 +113,7 @@ fn generate(dir: &std::path::Path, size: crate::synth::Size) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    println!("{}: {} organisationer × {} enheter × {} insatser skrivna.", dir.display(), size.orgs, size.units, size.initiatives);
+    outln!("{}: {} organisationer × {} enheter × {} insatser skrivna.", dir.display(), size.orgs, size.units, size.initiatives);
     ExitCode::SUCCESS
 }
 

@@ -112,6 +112,6 @@ pub fn run(args: PlanArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
         Format::Csv => output::csv(&cps),
         Format::Table => output::table(&model, &cps, lang),
     };
-    println!("{text}");
+    outln!("{text}");
     ExitCode::SUCCESS
 }

@@ -130,8 +130,8 @@ impl Store {
         let mut scored: Vec<(f64, String)> = rows
             .iter()
             .filter_map(|r| r.try_get::<String, _>(0).ok())
-            .map(|c| (strsim::jaro_winkler(id, &c), c))
-            .filter(|(s, _)| *s > 0.85)
+            .map(|c| (strsim::jaro_winkler(id.get(prefix.len()..).unwrap_or(""), c.get(prefix.len()..).unwrap_or("")), c))
+            .filter(|(s, _)| *s >= 0.8)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         Ok(scored.into_iter().take(3).map(|(_, c)| c).collect())

@@ -5,5 +5,6 @@ mod docs;
 mod expand;
 mod fuzz;
 mod seeds;
+mod state;
 mod store;
 mod support;

@@ -48,11 +48,19 @@ pub struct Output {
 
 /// Runs `arshjul` with `args` from the crate root.
 pub fn arshjul(args: &[&str]) -> Output {
+    arshjul_env(args, &[])
+}
+
+/// Runs `arshjul` with `args` and extra environment variables.
+pub fn arshjul_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_arshjul"))
         .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("ARSHJUL_NOW")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("ARSHJUL_LANG")
         .env_remove("ARSHJUL_WORKFLOWS")
+        .envs(env.iter().copied())
         .output()
         .expect("run arshjul");
     Output {

@@ -1,0 +1,382 @@
+//! Commands on stored state: `sync`, `status`, `report`, `approve`, `return`, `waive`,
+//! `reschedule`, `history`. Each opens the store (DATABASE_URL, default
+//! `sqlite://arshjul.db`), does one thing and prints the result in Swedish (or English).
+
+use crate::calendar::{Calendar, DateRange};
+use crate::clock::Clock;
+use crate::definition::{Lang, Model, load_dir};
+use crate::schedule;
+use crate::store::{Filter, Row, Store, StoreError};
+use crate::workflow::{Command as Cmd, Outcome, Report, State, Today};
+use chrono::{Datelike, Duration, NaiveDate};
+use chrono_tz::Europe::Stockholm;
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The database URL: DATABASE_URL, else the embedded default.
+pub fn database_url() -> String {
+    std::env::var("DATABASE_URL").ok().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "sqlite://arshjul.db".into())
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StateCommand {
+    /// Läs definitionerna och för in schemat i databasen (nya, flyttade, strukna kontrollpunkter).
+    Sync {
+        /// Katalogen med definitioner (standard: workflows/).
+        dir: Option<PathBuf>,
+    },
+    /// Visa var kontrollpunkterna står: status, förfallodag, ansvarig.
+    Status(StatusArgs),
+    /// Rapportera en uppföljning: utfall, Uppföljning och Analys.
+    Report {
+        checkpoint: String,
+        /// genomförd, "påbörjad men ej slutförd", "ej påbörjad" eller "ej genomförd".
+        #[arg(long)]
+        outcome: String,
+        /// Uppföljning: vad som har gjorts.
+        #[arg(long)]
+        uppfoljning: String,
+        /// Analys: vad det betyder ("-" om ingen).
+        #[arg(long, default_value = "")]
+        analys: String,
+        /// Skäl (krävs för "ej påbörjad" och "ej genomförd").
+        #[arg(long)]
+        reason: Option<String>,
+        /// Vem som rapporterar (namn eller e-post).
+        #[arg(long = "as")]
+        actor: String,
+    },
+    /// Godkänn en rapporterad kontrollpunkt.
+    Approve {
+        checkpoint: String,
+        #[arg(long = "as")]
+        actor: String,
+    },
+    /// Skicka tillbaka en rapport för komplettering.
+    Return {
+        checkpoint: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "as")]
+        actor: String,
+    },
+    /// Skriv av en kontrollpunkt (stäng den utan rapport) med ett skäl.
+    Waive {
+        checkpoint: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "as")]
+        actor: String,
+    },
+    /// Flytta en kontrollpunkts förfallodag.
+    Reschedule {
+        checkpoint: String,
+        /// Nytt datum, t.ex. 2021-06-11.
+        date: String,
+        #[arg(long)]
+        reason: String,
+        /// Tillåt ett datum som passerat eller inte är en arbetsdag.
+        #[arg(long)]
+        force: bool,
+        #[arg(long = "as")]
+        actor: String,
+    },
+    /// Visa en kontrollpunkts historik: varje händelse med tid, vem och varför.
+    History {
+        checkpoint: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Bara försenade.
+    #[arg(long)]
+    pub overdue: bool,
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[arg(long)]
+    pub role: Option<String>,
+    #[arg(long)]
+    pub organisation: Option<String>,
+    /// Bara denna status (planerad, öppen, försenad, rapporterad, godkänd, missad, avskriven).
+    #[arg(long)]
+    pub state: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+fn say(lang: Lang, sv: &str, en: &str) -> String {
+    if lang == Lang::Sv { sv.to_owned() } else { en.to_owned() }
+}
+
+fn fail(cmd: &str, msg: String) -> ExitCode {
+    eprintln!("arshjul {cmd}: {msg}");
+    ExitCode::FAILURE
+}
+
+fn store_err(lang: Lang, e: StoreError) -> String {
+    if lang == Lang::Sv { e.sv } else { e.en }
+}
+
+/// The window the schedule is synced over: from the earliest plan start (or a year back) to
+/// 400 days ahead or the last plan end, whichever is later.
+pub fn sync_window(model: &Model, today: NaiveDate) -> DateRange {
+    let plans = model.organisations.iter().flat_map(|o| &o.plans).map(|p| p.period);
+    let start = plans.clone().map(|p| p.start).min().unwrap_or(today - Duration::days(365)).min(today - Duration::days(365));
+    let end = plans.map(|p| p.end).max().unwrap_or(today).max(today + Duration::days(400));
+    DateRange { start, end }
+}
+
+pub fn run(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail("", format!("{e}")),
+    };
+    rt.block_on(run_async(cmd, lang, clock))
+}
+
+async fn run_async(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode {
+    let now = clock.now();
+    let today_date = clock.today(Stockholm);
+    let name = match &cmd {
+        StateCommand::Sync { .. } => "sync",
+        StateCommand::Status(_) => "status",
+        StateCommand::Report { .. } => "report",
+        StateCommand::Approve { .. } => "approve",
+        StateCommand::Return { .. } => "return",
+        StateCommand::Waive { .. } => "waive",
+        StateCommand::Reschedule { .. } => "reschedule",
+        StateCommand::History { .. } => "history",
+    };
+    // Validate the input before touching the database.
+    let action = match &cmd {
+        StateCommand::Report { checkpoint, outcome, uppfoljning, analys, reason, actor } => {
+            let outcome = match Outcome::parse(outcome) {
+                Ok(o) => o,
+                Err((sv, en)) => return fail(name, say(lang, &sv, &en)),
+            };
+            let r = Report { outcome, reason: reason.clone(), uppfoljning: uppfoljning.clone(), analys: analys.clone() };
+            Some((checkpoint.clone(), Cmd::Report(r), actor.clone(), None))
+        }
+        StateCommand::Approve { checkpoint, actor } => Some((checkpoint.clone(), Cmd::Approve, actor.clone(), None)),
+        StateCommand::Return { checkpoint, reason, actor } => {
+            Some((checkpoint.clone(), Cmd::Return { reason: reason.clone() }, actor.clone(), None))
+        }
+        StateCommand::Waive { checkpoint, reason, actor } => {
+            Some((checkpoint.clone(), Cmd::Waive { reason: reason.clone() }, actor.clone(), None))
+        }
+        StateCommand::Reschedule { checkpoint, date, reason, force, actor } => {
+            let Ok(to) = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d") else {
+                return fail(
+                    name,
+                    say(
+                        lang,
+                        &format!("`{date}` är inget datum: skriv t.ex. `2021-06-11`."),
+                        &format!("`{date}` is not a date: write e.g. `2021-06-11`."),
+                    ),
+                );
+            };
+            Some((checkpoint.clone(), Cmd::Reschedule { to, reason: reason.clone(), force: *force }, actor.clone(), Some(to)))
+        }
+        _ => None,
+    };
+    if let Some((_, _, actor, _)) = &action
+        && actor.trim().is_empty()
+    {
+        return fail(name, say(lang, "ange vem du är med `--as`.", "say who you are with `--as`."));
+    }
+    let store = match Store::open(&database_url()).await {
+        Ok(s) => s,
+        Err(e) => return fail(name, store_err(lang, e)),
+    };
+    let code = match cmd {
+        StateCommand::Sync { dir } => sync(&store, dir, lang, now, today_date).await,
+        StateCommand::Status(args) => status(&store, args, lang, today_date).await,
+        StateCommand::History { checkpoint, format } => history(&store, &checkpoint, format, lang).await,
+        _ => {
+            let Some((id, c, actor, target)) = action else { return ExitCode::FAILURE };
+            let cal = store_calendar();
+            let today = Today { date: today_date, target_is_working_day: target.is_none_or(|d| cal.is_working_day(d)) };
+            match store.act(&id, &c, &actor, now, today).await {
+                Err(e) => fail(name, store_err(lang, e)),
+                Ok(Err(refusal)) => fail(name, if lang == Lang::Sv { refusal.sv } else { refusal.en }),
+                Ok(Ok(acted)) => {
+                    let st = acted.status.state;
+                    outln!("{id}: {}", if lang == Lang::Sv { st.sv() } else { st.en() });
+                    ExitCode::SUCCESS
+                }
+            }
+        }
+    };
+    store.close().await;
+    code
+}
+
+/// Holidays and weekends are the same for every organisation.
+fn store_calendar() -> Calendar {
+    Calendar::default()
+}
+
+async fn sync(store: &Store, dir: Option<PathBuf>, lang: Lang, now: chrono::DateTime<chrono::Utc>, today: NaiveDate) -> ExitCode {
+    let dir = dir.unwrap_or_else(super::default_dir);
+    let model = match load_dir(&dir) {
+        Ok(m) => m,
+        Err(diags) => {
+            super::print_diagnostics(&diags, lang);
+            return ExitCode::FAILURE;
+        }
+    };
+    let window = sync_window(&model, today);
+    let cps = schedule::expand(&model, window);
+    match store.sync(&cps, window, now).await {
+        Ok(r) => {
+            outln!(
+                "{}",
+                say(
+                    lang,
+                    &format!(
+                        "synkat {window}: {} nya, {} flyttade, {} strukna, {} tillbaka, {} uppdaterade, {} oförändrade.",
+                        r.created, r.rescheduled, r.cancelled, r.restored, r.updated, r.unchanged
+                    ),
+                    &format!(
+                        "synced {window}: {} new, {} moved, {} cancelled, {} restored, {} updated, {} unchanged.",
+                        r.created, r.rescheduled, r.cancelled, r.restored, r.updated, r.unchanged
+                    ),
+                )
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail("sync", store_err(lang, e)),
+    }
+}
+
+async fn status(store: &Store, args: StatusArgs, lang: Lang, today: NaiveDate) -> ExitCode {
+    let mut states = Vec::new();
+    if let Some(s) = &args.state {
+        match State::parse(s.trim()) {
+            Some(st) => states.push(st),
+            None => {
+                return fail(
+                    "status",
+                    say(
+                        lang,
+                        &format!(
+                            "okänd status `{s}`: välj planerad, öppen, försenad, rapporterad, godkänd, missad, avskriven eller struken."
+                        ),
+                        &format!("unknown state `{s}`: choose planned, open, overdue, reported, approved, missed, waived or cancelled."),
+                    ),
+                );
+            }
+        }
+    }
+    let filter = Filter {
+        organisation: args.organisation,
+        unit: args.unit,
+        role: args.role,
+        include_cancelled: states.contains(&State::Cancelled),
+        states,
+        due_by: None,
+    };
+    let mut rows = match store.status(&filter).await {
+        Ok(r) => r,
+        Err(e) => return fail("status", store_err(lang, e)),
+    };
+    if args.overdue {
+        rows.retain(|r| r.state == State::Overdue || (r.state.is_pending() && r.due.is_some_and(|d| d < today)));
+    }
+    match args.format {
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())),
+        Format::Table => out!("{}", status_table(&rows, lang, today)),
+    }
+    ExitCode::SUCCESS
+}
+
+fn status_table(rows: &[Row], lang: Lang, today: NaiveDate) -> String {
+    use std::fmt::Write;
+    if rows.is_empty() {
+        return say(lang, "Inga kontrollpunkter. (Har du kört `arshjul sync`?)\n", "No checkpoints. (Did you run `arshjul sync`?)\n");
+    }
+    let mut out = String::new();
+    let (h1, h2, h3, h4, h5) = if lang == Lang::Sv {
+        ("Förfaller", "Status", "Ansvarig", "Enhet", "Kontrollpunkt")
+    } else {
+        ("Due", "State", "Owner", "Unit", "Checkpoint")
+    };
+    let _ = writeln!(out, "{h1:<12} {h2:<22} {h3:<22} {h4:<18} {h5}");
+    for r in rows {
+        let due = r.due.map_or_else(|| say(lang, "fortlöpande", "continuous"), |d| d.to_string());
+        let mut st = if lang == Lang::Sv { r.state.sv().to_owned() } else { r.state.en().to_owned() };
+        if let Some(d) = r.due
+            && r.state.is_pending()
+            && d < today
+        {
+            let days = (today - d).num_days();
+            st = say(lang, &format!("försenad {days} d"), &format!("overdue {days} d"));
+        }
+        if r.rescheduled {
+            st.push('*');
+        }
+        let _ = writeln!(out, "{due:<12} {st:<22} {:<22} {:<18} {}", r.owner_role, r.unit.as_deref().unwrap_or("–"), r.title);
+        let _ = writeln!(out, "{:<12} {:<22} {:<22} {:<18} {}", "", "", "", "", r.id);
+    }
+    let pending = rows.iter().filter(|r| r.state.is_pending()).count();
+    let late = rows.iter().filter(|r| r.state.is_pending() && r.due.is_some_and(|d| d < today)).count();
+    let _ = writeln!(
+        out,
+        "\n{}",
+        say(
+            lang,
+            &format!(
+                "{} kontrollpunkter, {pending} väntar på rapport, {late} försenade. * = flyttad. I dag {today} (v{}).",
+                rows.len(),
+                today.iso_week().week()
+            ),
+            &format!("{} checkpoints, {pending} awaiting a report, {late} overdue. * = rescheduled. Today {today}.", rows.len()),
+        )
+    );
+    out
+}
+
+async fn history(store: &Store, id: &str, format: Format, lang: Lang) -> ExitCode {
+    let events = match store.history(id).await {
+        Ok(e) => e,
+        Err(e) => return fail("history", store_err(lang, e)),
+    };
+    if events.is_empty() {
+        return fail(
+            "history",
+            say(lang, &format!("ingen historik för `{id}`: okänd kontrollpunkt?"), &format!("no history for `{id}`: unknown checkpoint?")),
+        );
+    }
+    match format {
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&events).unwrap_or_else(|_| "[]".into())),
+        Format::Table => {
+            for e in &events {
+                let kind = serde_json::to_value(&e.kind)
+                    .ok()
+                    .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+                    .unwrap_or_default();
+                let detail = match &e.kind {
+                    crate::workflow::EventKind::Rescheduled { from, to } => {
+                        format!(" {} → {}", from.map_or("–".into(), |d| d.to_string()), to.map_or("–".into(), |d| d.to_string()))
+                    }
+                    crate::workflow::EventKind::Reported { report } => format!(" {}", report.outcome.sv()),
+                    crate::workflow::EventKind::Created { due } => format!(" {}", due.map_or("fortlöpande".into(), |d| d.to_string())),
+                    _ => String::new(),
+                };
+                let reason = e.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
+                outln!("{}  {:<14} {:<24}{detail}{reason}", e.at.format("%Y-%m-%d %H:%M UTC"), kind, e.actor);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
