@@ -59,11 +59,13 @@ fn bound(text: &str, end: bool, lang: Lang) -> Result<NaiveDate, String> {
     Ok(if end { r.end } else { r.start })
 }
 
-/// The window: as given, else the span of the plans, else the current year.
+/// The window: as given, else the span of the (selected organisation's) plans, else the
+/// current year.
 fn window(args: &PlanArgs, model: &Model, lang: Lang, clock: &dyn Clock) -> Result<DateRange, String> {
     let span = model
         .organisations
         .iter()
+        .filter(|o| args.organisation.as_deref().is_none_or(|id| *o.id == *id))
         .flat_map(|o| &o.plans)
         .filter(|p| args.plan.as_deref().is_none_or(|id| *p.id == *id))
         .map(|p| p.period)
