@@ -12,12 +12,16 @@
 //! - [`schedule`]: `expand(model, calendar, window) -> Vec<Checkpoint>` with stable ids. Pure.
 //! - [`workflow`]: the follow-up state machine (planned → open → reported → approved, with
 //!   overdue, missed, waived, cancelled, rescheduled); events in, status out. Pure.
+//! - [`store`]: checkpoint state on SQLite or PostgreSQL (sqlx), synced by stable id, with
+//!   the append-only event history.
+//! - [`config`]: `config/arshjul.toml` with environment overrides.
 //! - [`clock`]: the one injected source of "now".
 //! - [`cli`]: argument parsing and wiring for the `arshjul` binary.
 
 pub mod calendar;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod definition;
 pub mod schedule;
 pub mod store;

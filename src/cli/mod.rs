@@ -35,8 +35,8 @@ use std::process::ExitCode;
 #[command(name = "arshjul", version, about = "arshjul — håller huvudmannens årshjul för systematiskt kvalitetsarbete (SKA)")]
 pub struct Cli {
     /// Språk för meddelanden: sv (standard) eller en. Även miljövariabeln ARSHJUL_LANG.
-    #[arg(long, global = true, env = "ARSHJUL_LANG", default_value = "sv")]
-    pub lang: String,
+    #[arg(long, global = true, env = "ARSHJUL_LANG")]
+    pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -67,12 +67,28 @@ pub enum Command {
     State(state::StateCommand),
 }
 
-/// The workflows directory when none is given.
+static CONFIG: std::sync::OnceLock<crate::config::Config> = std::sync::OnceLock::new();
+
+/// The configuration (file + environment), read once at start.
+pub fn config() -> &'static crate::config::Config {
+    CONFIG.get_or_init(|| crate::config::Config::from_env().unwrap_or_default())
+}
+
+/// The workflows directory when none is given (`definitions.dir`, ARSHJUL_WORKFLOWS).
 pub fn default_dir() -> PathBuf {
-    std::env::var_os("ARSHJUL_WORKFLOWS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("workflows"))
+    config().workflows.clone()
 }
 
 pub fn main() -> ExitCode {
+    match crate::config::Config::from_env() {
+        Ok(c) => {
+            let _ = CONFIG.set(c);
+        }
+        Err(msg) => {
+            eprintln!("arshjul: {msg}");
+            return ExitCode::from(2);
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -95,7 +111,7 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line with the given clock.
 pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
-    let lang = Lang::from_tag(&cli.lang);
+    let lang = Lang::from_tag(cli.lang.as_deref().unwrap_or(&config().lang));
     match cli.command {
         Command::Check { dir } => check::run(&dir.unwrap_or_else(default_dir), lang),
         Command::Plan(args) => plan::run(args, lang, clock),

@@ -14,9 +14,10 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The database URL: DATABASE_URL, else the embedded default.
+/// The database URL: DATABASE_URL, else `database.url` in the configuration, else the
+/// embedded default `sqlite://arshjul.db`.
 pub fn database_url() -> String {
-    std::env::var("DATABASE_URL").ok().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "sqlite://arshjul.db".into())
+    super::config().database_url.clone()
 }
 
 #[derive(Subcommand, Debug)]

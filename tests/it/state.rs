@@ -116,3 +116,20 @@ fn unreachable_database_is_named() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("kan inte ansluta till databasen `postgres://arshjul:***@127.0.0.1:1/x`"), "{}", out.stderr);
 }
+
+#[test]
+fn configuration_file_and_environment() {
+    let t = TempDir::new();
+    let cfg = t.write("arshjul.toml", "[database]\nurl = \"sqlite://nowhere\"\n[definitions]\ndir = \"/nonexistent/defs\"\n");
+    let cfg = cfg.to_string_lossy().into_owned();
+    // The file's workflows directory is used when none is given…
+    let out = arshjul_env(&["check"], &[("ARSHJUL_CONFIG", &cfg)]);
+    assert!(out.stderr.contains("/nonexistent/defs"), "{}", out.stderr);
+    // …and the environment wins over the file.
+    let out = arshjul_env(&["check"], &[("ARSHJUL_CONFIG", &cfg), ("ARSHJUL_WORKFLOWS", "workflows")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let bad = t.write("bad.toml", "[databse]\nurl = 1\n");
+    let out = arshjul_env(&["check"], &[("ARSHJUL_CONFIG", &bad.to_string_lossy())]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("bad.toml:1:2: fel i konfigurationen"), "{}", out.stderr);
+}

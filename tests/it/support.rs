@@ -60,6 +60,7 @@ pub fn arshjul_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("ARSHJUL_LANG")
         .env_remove("ARSHJUL_WORKFLOWS")
+        .env_remove("ARSHJUL_CONFIG")
         .envs(env.iter().copied())
         .output()
         .expect("run arshjul");

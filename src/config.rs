@@ -1,0 +1,120 @@
+//! Configuration: `config/arshjul.toml` (or the file named by `ARSHJUL_CONFIG`), every key
+//! overridable by an environment variable. A missing default file is fine (defaults apply);
+//! a malformed one is an error that names the file, line and key.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The settings arshjul runs with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// `DATABASE_URL`.
+    pub database_url: String,
+    /// `ARSHJUL_WORKFLOWS`.
+    pub workflows: PathBuf,
+    /// `ARSHJUL_LANG`.
+    pub lang: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { database_url: "sqlite://arshjul.db".into(), workflows: PathBuf::from("workflows"), lang: "sv".into() }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    database: Database,
+    #[serde(default)]
+    definitions: Definitions,
+    #[serde(default)]
+    ui: Ui,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Database {
+    url: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Definitions {
+    dir: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Ui {
+    lang: Option<String>,
+}
+
+/// The default location of the configuration file.
+pub const DEFAULT_PATH: &str = "config/arshjul.toml";
+
+impl Config {
+    /// Reads the file (if any) and applies environment overrides via `env`.
+    pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let explicit = env("ARSHJUL_CONFIG").filter(|s| !s.trim().is_empty());
+        let path = PathBuf::from(explicit.clone().unwrap_or_else(|| DEFAULT_PATH.into()));
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => parse(&path, &text)?,
+            Err(e) if explicit.is_none() && e.kind() == std::io::ErrorKind::NotFound => File::default(),
+            Err(e) => return Err(format!("{}: kan inte läsa konfigurationen: {e}. Kontrollera ARSHJUL_CONFIG.", path.display())),
+        };
+        let d = Config::default();
+        let set = |name: &str| env(name).filter(|s| !s.trim().is_empty());
+        Ok(Config {
+            database_url: set("DATABASE_URL").or(file.database.url).unwrap_or(d.database_url),
+            workflows: set("ARSHJUL_WORKFLOWS").map(PathBuf::from).or(file.definitions.dir).unwrap_or(d.workflows),
+            lang: set("ARSHJUL_LANG").or(file.ui.lang).unwrap_or(d.lang),
+        })
+    }
+
+    /// From the process environment.
+    pub fn from_env() -> Result<Config, String> {
+        Config::load(|k| std::env::var(k).ok())
+    }
+}
+
+fn parse(path: &Path, text: &str) -> Result<File, String> {
+    toml::from_str(text).map_err(|e| {
+        let at = e.span().map(|s| {
+            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+            let col = text[..s.start.min(text.len())].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{line}:{col}")
+        });
+        format!("{}:{}: fel i konfigurationen: {}", path.display(), at.unwrap_or_else(|| "1:1".into()), e.message())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_file_parses_and_env_wins() {
+        let shipped = include_str!("../config/arshjul.toml");
+        let f = parse(Path::new("config/arshjul.toml"), shipped).unwrap();
+        assert_eq!(f.database.url.as_deref(), Some("sqlite://arshjul.db"));
+        let c = Config::load(|k| match k {
+            "ARSHJUL_CONFIG" => Some(format!("{}/config/arshjul.toml", env!("CARGO_MANIFEST_DIR"))),
+            "DATABASE_URL" => Some("postgres://db/arshjul".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(c.database_url, "postgres://db/arshjul");
+        assert_eq!(c.workflows, PathBuf::from("workflows"));
+    }
+
+    #[test]
+    fn a_bad_key_is_located() {
+        let e = parse(Path::new("a.toml"), "[database]\nurll = \"x\"\n").err().unwrap();
+        assert!(e.starts_with("a.toml:2:1: fel i konfigurationen"), "{e}");
+        assert!(e.contains("url"), "lists the valid key: {e}");
+        let e = Config::load(|k| (k == "ARSHJUL_CONFIG").then(|| "/nonexistent/x.toml".into())).err().unwrap();
+        assert!(e.contains("kan inte läsa konfigurationen"));
+    }
+}
