@@ -175,3 +175,17 @@ fn checkpoint_outside_the_plan_period_is_refused() {
     assert_eq!(code, 1);
     assert!(line_for(&err, "plan.yaml", 11).contains("ligger utanför planens period (2021-01-01 – 2021-12-31)"), "{err}");
 }
+
+#[test]
+fn recurring_group_without_a_period_is_refused() {
+    // Without `during`, a group meets over its organisation's plans; with no plan either,
+    // there is no period to schedule the meetings in.
+    let t = TempDir::new();
+    t.write("testkommun/arshjul.yaml", WHEEL);
+    let org =
+        format!("{ORG}  groups:\n    styr: {{ name: Styrgrupp, kind: styrgrupp, convenor: forvaltningschef, meets: var fjärde vecka }}\n");
+    t.write("testkommun/organisation.yaml", org);
+    let (code, err) = check(&t);
+    assert_eq!(code, 1);
+    assert!(line_for(&err, "organisation.yaml", 11).contains("det finns ingen period: ange `during:`"), "{err}");
+}
