@@ -110,7 +110,7 @@ pub struct Group {
 }
 
 /// When reminders go out for a checkpoint.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReminderPolicy {
     /// Lead times before the due date, in days, largest first.
     pub before: Vec<u32>,
