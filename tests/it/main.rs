@@ -5,6 +5,7 @@ mod check;
 mod docs;
 mod expand;
 mod fuzz;
+mod mail;
 mod seeds;
 mod state;
 mod store;

@@ -1,0 +1,1 @@
+//! Mail over a real SMTP server on loopback. (Being written.)
