@@ -23,6 +23,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod definition;
+pub mod engine;
 pub mod mail;
 pub mod remind;
 pub mod schedule;

@@ -21,6 +21,7 @@ macro_rules! out {
 mod calendar;
 mod check;
 mod output;
+mod people;
 mod plan;
 mod state;
 
@@ -65,6 +66,9 @@ pub enum Command {
     Calendar(calendar::CalendarArgs),
     #[command(flatten)]
     State(state::StateCommand),
+    /// Personkatalogen: vem som innehar vilken roll (per enhet).
+    #[command(subcommand)]
+    People(people::PeopleCommand),
 }
 
 static CONFIG: std::sync::OnceLock<crate::config::Config> = std::sync::OnceLock::new();
@@ -117,6 +121,7 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Plan(args) => plan::run(args, lang, clock),
         Command::Calendar(args) => calendar::run(args, lang),
         Command::State(cmd) => state::run(cmd, lang, clock),
+        Command::People(cmd) => people::run(cmd, lang),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }

@@ -7,15 +7,16 @@
 //! by one, so 30 days of downtime give one digest per person, not a flood. The store keeps
 //! (checkpoint, step, recipient) unique, so a step is sent at most once.
 
+pub mod people;
 pub mod recipients;
 
 use crate::definition::model::ReminderPolicy;
 use crate::workflow::State;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One step of a reminder policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     /// `days` before the due date.
@@ -95,14 +96,14 @@ pub fn next_step_day(policy: &ReminderPolicy, due: NaiveDate, after: NaiveDate) 
 }
 
 /// A person reminders are sent to.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Person {
     pub name: String,
     pub email: String,
 }
 
 /// One line of a digest: a checkpoint and why it is in the mail.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     pub checkpoint: String,
     pub title: String,
@@ -123,7 +124,7 @@ pub struct Item {
 }
 
 /// At most one email per person per day, listing everything due, late or escalated to them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Digest {
     pub to: Person,
     /// The local (Europe/Stockholm) day the digest is for.

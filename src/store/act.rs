@@ -27,7 +27,7 @@ impl Store {
         let err = |e| StoreError::db("ändring av kontrollpunkt", e);
         for _attempt in 0..5 {
             let mut tx = self.pool().begin().await.map_err(err)?;
-            let Some(row) = sqlx::query("SELECT version FROM checkpoints WHERE id = $1")
+            let Some(row) = sqlx::query("SELECT version, policy FROM checkpoints WHERE id = $1")
                 .bind(id.to_owned())
                 .fetch_optional(&mut *tx)
                 .await
@@ -42,6 +42,11 @@ impl Store {
                 }));
             };
             let version: i64 = row.try_get(0).map_err(err)?;
+            let policy: crate::definition::model::ReminderPolicy = row
+                .try_get::<String, _>(1)
+                .ok()
+                .and_then(|p| serde_json::from_str(&p).ok())
+                .unwrap_or_else(crate::definition::model::ReminderPolicy::default_sparse);
             let status = self.replay(&mut tx, id).await?;
             let (event, reason) = match decide(&status, cmd, today) {
                 Ok(x) => x,
@@ -52,7 +57,7 @@ impl Store {
             let report = next.report.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default());
             let at = ts(now);
             let updated = sqlx::query(
-                "UPDATE checkpoints SET state = $1, due = $2, report = $3, rescheduled = $4, version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7",
+                "UPDATE checkpoints SET state = $1, due = $2, report = $3, rescheduled = $4, version = version + 1, updated_at = $5, remind_from = $8 WHERE id = $6 AND version = $7",
             )
             .bind(next.state.en())
             .bind(next.due.map(|d| d.format("%Y-%m-%d").to_string()))
@@ -61,6 +66,7 @@ impl Store {
             .bind(at.clone())
             .bind(id.to_owned())
             .bind(version)
+            .bind(super::sync::remind_from(next.due, &policy))
             .execute(&mut *tx)
             .await
             .map_err(err)?;

@@ -7,6 +7,8 @@
 
 mod act;
 mod migrate;
+mod outbox;
+mod people;
 mod query;
 mod sync;
 
@@ -15,6 +17,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use std::fmt;
 
 pub use act::Acted;
+pub use outbox::{Candidate, Claimed, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
 

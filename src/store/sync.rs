@@ -4,6 +4,7 @@
 
 use super::{Store, StoreError, parse_date, ts};
 use crate::calendar::DateRange;
+use crate::definition::model::ReminderPolicy;
 use crate::schedule::Checkpoint;
 use crate::workflow::{EventKind, SYSTEM, State, Status};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,6 +31,12 @@ struct Existing {
 
 fn date_text(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// The first day a reminder step can fall on: the due date less the longest lead time.
+pub(super) fn remind_from(due: Option<NaiveDate>, policy: &ReminderPolicy) -> Option<String> {
+    let lead = policy.before.iter().copied().max().unwrap_or(0);
+    date_text(due.map(|d| d - chrono::Duration::days(i64::from(lead))))
 }
 
 /// The descriptive fields, compared to decide whether a row needs an update.
@@ -121,12 +128,13 @@ impl Store {
                     state = Some(State::Open);
                 }
                 sqlx::query(
-                    "UPDATE checkpoints SET due = $1, defined_due = $1, rescheduled = 1, state = COALESCE($2, state), version = version + 1, updated_at = $3 WHERE id = $4",
+                    "UPDATE checkpoints SET due = $1, defined_due = $1, remind_from = $5, rescheduled = 1, state = COALESCE($2, state), version = version + 1, updated_at = $3 WHERE id = $4",
                 )
                 .bind(date_text(c.date))
                 .bind(state.map(|s| s.en().to_owned()))
                 .bind(at.clone())
                 .bind(c.id.clone())
+                .bind(remind_from(c.date, &c.policy))
                 .execute(&mut *tx)
                 .await
                 .map_err(err)?;
@@ -135,7 +143,7 @@ impl Store {
                 changed = true;
             }
             if old.descr != descr(c) {
-                sqlx::query("UPDATE checkpoints SET title = $1, owner_role = $2, kind = $3, school_break = $4, label = $5, policy = $6, updated_at = $7 WHERE id = $8")
+                sqlx::query("UPDATE checkpoints SET title = $1, owner_role = $2, kind = $3, school_break = $4, label = $5, policy = $6, updated_at = $7, remind_from = $9 WHERE id = $8")
                     .bind(c.title.to_string())
                     .bind(c.owner_role.to_string())
                     .bind(c.kind.to_string())
@@ -144,6 +152,7 @@ impl Store {
                     .bind(serde_json::to_string(&*c.policy).unwrap_or_default())
                     .bind(at.clone())
                     .bind(c.id.clone())
+                    .bind(remind_from(old.due, &c.policy))
                     .execute(&mut *tx)
                     .await
                     .map_err(err)?;
@@ -180,9 +189,9 @@ impl Store {
 }
 
 async fn insert_checkpoints(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &[&Checkpoint], at: &str) -> Result<(), StoreError> {
-    const COLS: usize = 17;
+    const COLS: usize = 18;
     let mut sql = String::from(
-        "INSERT INTO checkpoints (id, organisation, plan, initiative, part, kind, title, owner_role, unit, parent, label, school_break, due, defined_due, state, policy, updated_at) VALUES ",
+        "INSERT INTO checkpoints (id, organisation, plan, initiative, part, kind, title, owner_role, unit, parent, label, school_break, due, defined_due, remind_from, state, policy, updated_at) VALUES ",
     );
     for i in 0..rows.len() {
         if i > 0 {
@@ -215,6 +224,7 @@ async fn insert_checkpoints(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &[&
             .bind(c.school_break.as_deref().map(str::to_owned))
             .bind(due.clone())
             .bind(due)
+            .bind(remind_from(c.date, &c.policy))
             .bind(State::Planned.en())
             .bind(serde_json::to_string(&*c.policy).unwrap_or_default())
             .bind(at.to_owned());

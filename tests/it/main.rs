@@ -3,6 +3,7 @@
 mod calendar;
 mod check;
 mod docs;
+mod engine;
 mod expand;
 mod fuzz;
 mod mail;

@@ -1,0 +1,142 @@
+//! The engine: one `tick(now)` moves every checkpoint that needs it (open, overdue), plans
+//! the day's reminders into the outbox and dispatches what is ready. The daemon calls it at
+//! each wake-up; `arshjul simulate` calls it over virtual days. All time comes in as `now`.
+
+mod plan;
+
+use crate::definition::Model;
+use crate::remind::Digest;
+use crate::store::{Store, StoreError};
+use crate::workflow::{Command, Today};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono_tz::Europe::Stockholm;
+use std::sync::Arc;
+
+/// What happened to one send attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    /// Connection failure, timeout, 4xx: retry later with backoff.
+    Transient(String),
+    /// 5xx, bad address: recorded as failed and shown, never silently dropped.
+    Permanent(String),
+}
+
+/// Something that delivers a digest (SMTP, or a dry-run collector).
+pub trait Sender: Send + Sync {
+    fn deliver(&self, digest: &Digest, message_id: &str) -> impl std::future::Future<Output = Delivery> + Send;
+}
+
+/// Engine settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Local (Europe/Stockholm) time of day reminders go out on working days.
+    pub send_time: NaiveTime,
+    /// Domain for Message-IDs.
+    pub domain: String,
+    /// This process's name in leases.
+    pub owner: String,
+    /// How long a claimed row is held before another daemon may take it over.
+    pub lease_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            send_time: NaiveTime::from_hms_opt(7, 30, 0).unwrap_or_default(),
+            domain: "arshjul.local".into(),
+            owner: format!("arshjul-{}", std::process::id()),
+            lease_secs: 120,
+        }
+    }
+}
+
+/// What one tick did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub opened: usize,
+    pub overdue: usize,
+    pub queued: usize,
+    pub sent: Vec<Digest>,
+    pub retried: usize,
+    pub failed: usize,
+    /// Sends that repeat an attempt cut off earlier (crash mid-send): recorded.
+    pub repeated: usize,
+}
+
+/// Backoff for transient failures: 1, 2, 4 … minutes, capped at an hour.
+pub fn backoff(attempts: i64) -> Duration {
+    Duration::minutes(1i64 << attempts.clamp(1, 7).saturating_sub(1)).min(Duration::hours(1))
+}
+
+pub struct Engine {
+    pub store: Store,
+    pub model: Arc<Model>,
+    pub settings: Settings,
+}
+
+impl Engine {
+    /// One pass at instant `now`.
+    pub async fn tick(&self, now: DateTime<Utc>, sender: &impl Sender) -> Result<TickReport, StoreError> {
+        let mut report = TickReport::default();
+        let local = now.with_timezone(&Stockholm);
+        let today = local.date_naive();
+        let facts = Today { date: today, target_is_working_day: true };
+        let (open, overdue) = self.store.due_transitions(today).await?;
+        report.overdue = self.store.act_system(&overdue, &Command::MarkOverdue, now, facts).await?;
+        report.opened = self.store.act_system(&open, &Command::Open, now, facts).await?;
+        let cal = crate::calendar::Calendar::default();
+        if cal.is_working_day(today) && local.time() >= self.settings.send_time {
+            let send_at = crate::calendar::recurrence::local_to_instant(today.and_time(self.settings.send_time), Stockholm);
+            let digests = plan::digests(&self.store, &self.model, today, send_at).await?;
+            report.queued = self.store.enqueue(&digests, &self.settings.domain).await?;
+        }
+        self.dispatch(now, sender, &mut report).await?;
+        Ok(report)
+    }
+
+    async fn dispatch(&self, now: DateTime<Utc>, sender: &impl Sender, report: &mut TickReport) -> Result<(), StoreError> {
+        let owner = &self.settings.owner;
+        loop {
+            let batch = self.store.claim(owner, now, 64, self.settings.lease_secs).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for c in batch {
+                if c.attempts > 1 {
+                    report.repeated += 1;
+                }
+                match sender.deliver(&c.digest, &c.message_id).await {
+                    Delivery::Sent => {
+                        if self.store.mark_sent(&c.key, owner, now).await? {
+                            report.sent.push(c.digest);
+                        }
+                    }
+                    Delivery::Transient(e) => {
+                        self.store.mark_failed(&c.key, owner, &e, Some(now + backoff(c.attempts))).await?;
+                        report.retried += 1;
+                    }
+                    Delivery::Permanent(e) => {
+                        self.store.mark_failed(&c.key, owner, &e, None).await?;
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The `--dry-run` sender: records every digest it would send, sends nothing.
+#[derive(Debug, Default)]
+pub struct DryRun {
+    pub sent: std::sync::Mutex<Vec<(Digest, String)>>,
+}
+
+impl Sender for DryRun {
+    async fn deliver(&self, digest: &Digest, message_id: &str) -> Delivery {
+        if let Ok(mut v) = self.sent.lock() {
+            v.push((digest.clone(), message_id.to_owned()));
+        }
+        Delivery::Sent
+    }
+}

@@ -1,0 +1,60 @@
+//! Turning the store's due checkpoints into the day's digests: current step, recipients
+//! (vacancies passed up, escalations to the superior), and the ledger of what was sent.
+
+use crate::definition::Model;
+use crate::remind::recipients::{resolve, superior};
+use crate::remind::{Digest, Item, Person, Step, current_step, digests as group};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+
+fn role_name(model: &Model, org: &str, role: &str, unit: Option<&str>) -> String {
+    let o = model.organisations.iter().find(|o| &*o.id == org);
+    let name = o.and_then(|o| o.role(role)).map_or(role.to_owned(), |r| r.name.clone());
+    match unit.and_then(|u| o.and_then(|o| o.unit(u))) {
+        Some(u) => format!("{name} ({})", u.name),
+        None => name,
+    }
+}
+
+/// The digests for `day`, without what has been reminded already.
+pub async fn digests(store: &Store, model: &Model, day: NaiveDate, send_at: DateTime<Utc>) -> Result<Vec<Digest>, StoreError> {
+    let candidates = store.reminder_candidates(day).await?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = store.people().await?;
+    let ids: Vec<String> = candidates.iter().map(|c| c.id.clone()).collect();
+    let done = store.reminded(&ids).await?;
+    let mut items: Vec<(Person, Item)> = Vec::new();
+    for c in candidates {
+        let Some(step) = current_step(&c.policy, Some(c.due), c.state, day) else { continue };
+        let Some(org) = model.organisations.iter().find(|o| *o.id == *c.organisation) else { continue };
+        let owner = resolve(&dir, org, &c.owner_role, c.unit.as_deref());
+        let base = Item {
+            checkpoint: c.id.clone(),
+            title: c.title.clone(),
+            organisation: c.organisation.clone(),
+            plan: c.plan.clone(),
+            initiative: c.initiative.clone(),
+            unit: c.unit.clone(),
+            owner_role: role_name(model, &c.organisation, &c.owner_role, None),
+            due: c.due,
+            step,
+            state: c.state,
+            school_break: c.school_break.clone(),
+            on_behalf_of: owner.vacancy.as_ref().map(|v| role_name(model, &v.organisation, &v.role, v.unit.as_deref())),
+        };
+        let mut to: Vec<(Person, Item)> = owner.people.into_iter().map(|p| (p, base.clone())).collect();
+        if matches!(step, Step::Escalated { .. }) {
+            let up = superior(&dir, org, &c.owner_role, c.unit.as_deref());
+            let behalf = role_name(model, &c.organisation, &c.owner_role, c.unit.as_deref());
+            to.extend(up.people.into_iter().map(|p| (p, Item { on_behalf_of: Some(behalf.clone()), ..base.clone() })));
+        }
+        for (p, i) in to {
+            if !done.contains(&(i.checkpoint.clone(), i.step.key(), p.email.clone())) {
+                items.push((p, i));
+            }
+        }
+    }
+    Ok(group(day, send_at, items))
+}

@@ -1,0 +1,212 @@
+//! The people directory as a CSV file (`organisation,role,unit,name,email`), checked against
+//! the definitions: every problem is reported with its line, and nothing is imported unless
+//! the whole file is right.
+
+use super::Person;
+use super::recipients::Holder;
+use crate::definition::Model;
+use crate::definition::diag::did_you_mean;
+
+/// A problem on one line of the CSV file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvError {
+    pub line: usize,
+    pub sv: String,
+    pub en: String,
+}
+
+/// Splits one CSV record (RFC 4180 quoting; `,` or `;` as separator).
+fn fields(line: &str, sep: char) -> Result<Vec<String>, &'static str> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if cur.trim().is_empty() => {
+                cur.clear();
+                quoted = true;
+            }
+            (c, false) if c == sep => out.push(std::mem::take(&mut cur).trim().to_owned()),
+            (c, _) => cur.push(c),
+        }
+    }
+    if quoted {
+        return Err("citattecknet stängs aldrig");
+    }
+    out.push(cur.trim().to_owned());
+    Ok(out)
+}
+
+const HEADER_SV: [&str; 5] = ["organisation", "roll", "enhet", "namn", "e-post"];
+const HEADER_EN: [&str; 5] = ["organisation", "role", "unit", "name", "email"];
+
+fn plausible_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !e.contains(char::is_whitespace)
+        && !domain.contains('@')
+}
+
+/// Parses and checks the directory. All errors at once; `Ok` only when every line is right.
+pub fn parse(text: &str, model: &Model) -> Result<Vec<Holder>, Vec<CsvError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut errors = Vec::new();
+    let mut out: Vec<Holder> = Vec::new();
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((hn, header)) = lines.next() else {
+        return Err(vec![CsvError {
+            line: 1,
+            sv: format!("filen är tom: första raden ska vara `{}`.", HEADER_EN.join(",")),
+            en: format!("the file is empty: the first line must be `{}`.", HEADER_EN.join(",")),
+        }]);
+    };
+    let sep = if header.contains(';') && !header.contains(',') { ';' } else { ',' };
+    let head: Vec<String> = fields(header, sep).unwrap_or_default().iter().map(|h| h.to_lowercase()).collect();
+    if head != HEADER_EN && head != HEADER_SV {
+        return Err(vec![CsvError {
+            line: hn + 1,
+            sv: format!("rubrikraden ska vara `{}` (eller `{}`), inte `{}`.", HEADER_EN.join(","), HEADER_SV.join(","), header.trim()),
+            en: format!("the header must be `{}` (or `{}`), not `{}`.", HEADER_EN.join(","), HEADER_SV.join(","), header.trim()),
+        }]);
+    }
+    for (n, line) in lines {
+        let line_no = n + 1;
+        let mut err = |sv: String, en: String| errors.push(CsvError { line: line_no, sv, en });
+        let f = match fields(line, sep) {
+            Ok(f) => f,
+            Err(why) => {
+                err(format!("{why}."), "unterminated quote.".into());
+                continue;
+            }
+        };
+        if f.len() != 5 {
+            err(
+                format!(
+                    "raden har {} fält men ska ha 5: organisation,roll,enhet,namn,e-post (lämna enhet tom för roller på huvudmannanivå).",
+                    f.len()
+                ),
+                format!("the line has {} fields, not 5: organisation,role,unit,name,email.", f.len()),
+            );
+            continue;
+        }
+        let (org_id, role_id, unit_id, name, email) = (&f[0], &f[1], &f[2], &f[3], &f[4]);
+        let Some(org) = model.organisations.iter().find(|o| *o.id == **org_id) else {
+            let (dsv, den) = did_you_mean(org_id, model.organisations.iter().map(|o| &*o.id));
+            err(format!("okänd organisation `{org_id}`.{dsv}"), format!("unknown organisation `{org_id}`.{den}"));
+            continue;
+        };
+        let Some(role) = org.role(role_id) else {
+            let (dsv, den) = did_you_mean(role_id, org.roles.iter().map(|r| &*r.id));
+            let known: Vec<&str> = org.roles.iter().map(|r| &*r.id).collect();
+            err(
+                format!("okänd roll `{role_id}` i {org_id}.{dsv} Roller: {}.", known.join(", ")),
+                format!("unknown role `{role_id}` in {org_id}.{den} Roles: {}.", known.join(", ")),
+            );
+            continue;
+        };
+        let unit = if role.per_unit {
+            if unit_id.is_empty() {
+                err(
+                    format!(
+                        "rollen `{role_id}` innehas per enhet: ange enheten (t.ex. `{}`).",
+                        org.units.first().map_or("skolans-id", |u| &*u.id)
+                    ),
+                    format!("the role `{role_id}` is held per unit: give the unit."),
+                );
+                continue;
+            }
+            if org.unit(unit_id).is_none() {
+                let (dsv, den) = did_you_mean(unit_id, org.units.iter().map(|u| &*u.id));
+                err(format!("okänd enhet `{unit_id}` i {org_id}.{dsv}"), format!("unknown unit `{unit_id}` in {org_id}.{den}"));
+                continue;
+            }
+            Some(unit_id.clone())
+        } else {
+            if !unit_id.is_empty() {
+                err(
+                    format!("rollen `{role_id}` gäller hela organisationen: lämna enhet tom (inte `{unit_id}`)."),
+                    format!("the role `{role_id}` is organisation-wide: leave the unit empty (not `{unit_id}`)."),
+                );
+                continue;
+            }
+            None
+        };
+        if name.is_empty() {
+            err("namnet saknas.".into(), "the name is missing.".into());
+            continue;
+        }
+        if !plausible_email(email) {
+            err(
+                format!("`{email}` är ingen e-postadress (t.ex. `anna.andersson@kommun.se`)."),
+                format!("`{email}` is not an email address."),
+            );
+            continue;
+        }
+        let person = Person { name: name.clone(), email: email.to_lowercase() };
+        if out.iter().any(|h| h.organisation == *org_id && h.role == *role_id && h.unit == unit && h.person.email == person.email) {
+            err(format!("{email} står redan som {role_id} här."), format!("{email} is already listed as {role_id} here."));
+            continue;
+        }
+        out.push(Holder { organisation: org_id.clone(), role: role_id.clone(), unit, person });
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definition::load_sources;
+
+    const ORG: &str = "organisation:
+  id: k
+  name: K
+  units:
+    - { id: norr, name: Norrskolan, kind: grundskola }
+  roles:
+    chef: { name: Förvaltningschef }
+    rektor: { name: Rektor, per_unit: ja, reports_to: chef }
+";
+
+    fn model() -> Model {
+        load_sources(vec![("w/k/organisation.yaml".into(), ORG.as_bytes().to_vec())]).0
+    }
+
+    #[test]
+    fn a_good_file_in_either_language_and_separator() {
+        let ok = parse(
+            "organisation,role,unit,name,email\nk,chef,,Cecilia Chef,Cecilia@K.se\nk,rektor,norr,\"Rita, rektor\",rita@k.se\n",
+            &model(),
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(ok[0].person.email, "cecilia@k.se");
+        assert_eq!(ok[1].person.name, "Rita, rektor");
+        assert_eq!(ok[1].unit.as_deref(), Some("norr"));
+        let sv = parse("\u{feff}organisation;roll;enhet;namn;e-post\nk;chef;;Cecilia;c@k.se\n", &model()).unwrap();
+        assert_eq!(sv.len(), 1);
+    }
+
+    #[test]
+    fn every_bad_line_is_named() {
+        let text = "organisation,role,unit,name,email\nk,rektr,norr,R,r@k.se\nk,rektor,,R,r@k.se\nk,rektor,sodra,R,r@k.se\nk,chef,norr,C,c@k.se\nk,chef,,C,inte-en-adress\nx,chef,,C,c@k.se\nk,chef,,C\n";
+        let errs = parse(text, &model()).unwrap_err();
+        let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8]);
+        assert!(errs[0].sv.contains("Menade du `rektor`?"), "{}", errs[0].sv);
+        assert!(errs[1].sv.contains("innehas per enhet"));
+        assert!(errs[2].sv.contains("okänd enhet `sodra`"));
+        assert!(errs[3].sv.contains("lämna enhet tom"));
+        assert!(errs[4].sv.contains("ingen e-postadress"));
+        assert!(errs[6].sv.contains("5"));
+        assert!(parse("namn,epost\n", &model()).unwrap_err()[0].sv.contains("rubrikraden"));
+    }
+}

@@ -1,0 +1,288 @@
+//! The outbox: one digest email per person per day, with a ledger that makes each
+//! (checkpoint, step, recipient) reminder happen at most once. Rows are claimed with a lease
+//! judged by the database's clock (replicas' clocks may differ); PostgreSQL claims with
+//! `FOR UPDATE SKIP LOCKED` so several daemons share the work without sending twice.
+
+use super::{Engine, Store, StoreError, parse_date, parse_ts, ts};
+use crate::definition::model::ReminderPolicy;
+use crate::remind::Digest;
+use crate::workflow::State;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::HashSet;
+
+/// A pending checkpoint whose reminder window has started.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    pub id: String,
+    pub organisation: String,
+    pub plan: Option<String>,
+    pub initiative: Option<String>,
+    pub title: String,
+    pub owner_role: String,
+    pub unit: Option<String>,
+    pub due: NaiveDate,
+    pub state: State,
+    pub school_break: Option<String>,
+    pub policy: ReminderPolicy,
+}
+
+/// A claimed outbox row, ready to send.
+#[derive(Clone, Debug)]
+pub struct Claimed {
+    pub key: String,
+    pub message_id: String,
+    pub digest: Digest,
+    /// 1 on the first try; more means an earlier try may have been cut off (recorded).
+    pub attempts: i64,
+}
+
+/// An outbox row as shown to operators.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OutboxRow {
+    pub key: String,
+    pub recipient: String,
+    pub day: NaiveDate,
+    pub status: String,
+    pub attempts: i64,
+    pub message_id: String,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+fn db_now(engine: Engine, plus_secs: i64) -> String {
+    match engine {
+        Engine::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '{plus_secs:+} seconds')"),
+        Engine::Postgres => {
+            format!("to_char((now() + interval '{plus_secs} seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
+        }
+    }
+}
+
+impl Store {
+    /// Pending checkpoints whose first reminder day has come by `day`. Uses the
+    /// (state, remind_from) index: the cost follows what is due, not what is stored.
+    pub async fn reminder_candidates(&self, day: NaiveDate) -> Result<Vec<Candidate>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, organisation, plan, initiative, title, owner_role, unit, due, state, school_break, policy FROM checkpoints \
+             WHERE state IN ('planned', 'open', 'overdue') AND remind_from <= $1 ORDER BY due, id",
+        )
+        .bind(day.format("%Y-%m-%d").to_string())
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| StoreError::db("läsning av påminnelser", e))?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
+                Some(Candidate {
+                    id: g("id")?,
+                    organisation: g("organisation")?,
+                    plan: g("plan"),
+                    initiative: g("initiative"),
+                    title: g("title")?,
+                    owner_role: g("owner_role")?,
+                    unit: g("unit"),
+                    due: parse_date(g("due"))?,
+                    state: State::parse(&g("state")?)?,
+                    school_break: g("school_break"),
+                    policy: serde_json::from_str(&g("policy")?).ok()?,
+                })
+            })
+            .collect())
+    }
+
+    /// Pending checkpoints that need the engine's own transitions on `day`: ids to open
+    /// (planned, reminder window started) and ids to mark overdue (due before `day`).
+    pub async fn due_transitions(&self, day: NaiveDate) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let d = day.format("%Y-%m-%d").to_string();
+        let err = |e| StoreError::db("läsning av förfallna", e);
+        let ids = |rows: Vec<sqlx::any::AnyRow>| rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect::<Vec<_>>();
+        let overdue = sqlx::query("SELECT id FROM checkpoints WHERE state IN ('planned', 'open') AND due < $1 ORDER BY id")
+            .bind(d.clone())
+            .fetch_all(self.pool())
+            .await
+            .map_err(err)?;
+        let open = sqlx::query("SELECT id FROM checkpoints WHERE state = 'planned' AND remind_from <= $1 AND due >= $1 ORDER BY id")
+            .bind(d)
+            .fetch_all(self.pool())
+            .await
+            .map_err(err)?;
+        Ok((ids(open), ids(overdue)))
+    }
+
+    /// Which of `keys` (checkpoint, step, recipient) have already been reminded.
+    pub async fn reminded(&self, checkpoints: &[String]) -> Result<HashSet<(String, String, String)>, StoreError> {
+        let mut out = HashSet::new();
+        for chunk in checkpoints.chunks(500) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT checkpoint, step, recipient FROM reminders WHERE checkpoint IN ({})", marks.join(","));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for c in chunk {
+                q = q.bind(c.clone());
+            }
+            for r in q.fetch_all(self.pool()).await.map_err(|e| StoreError::db("läsning av skickade påminnelser", e))? {
+                out.insert((r.try_get(0).unwrap_or_default(), r.try_get(1).unwrap_or_default(), r.try_get(2).unwrap_or_default()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Queues each digest (one row per person and day) with its ledger rows, atomically
+    /// per digest. A person who already has a digest for the day keeps it; their new items
+    /// wait for the next day (at most one email per person per day). Returns how many were queued.
+    pub async fn enqueue(&self, digests: &[Digest], domain: &str) -> Result<usize, StoreError> {
+        let err = |e| StoreError::db("köläggning av e-post", e);
+        let mut queued = 0;
+        for d in digests {
+            let key = format!("{}|{}", d.to.email, d.day);
+            let mut tx = self.pool().begin().await.map_err(err)?;
+            let exists =
+                sqlx::query("SELECT 1 FROM outbox WHERE key = $1").bind(key.clone()).fetch_optional(&mut *tx).await.map_err(err)?;
+            if exists.is_some() {
+                continue;
+            }
+            let payload = serde_json::to_string(d).unwrap_or_default();
+            let inserted = sqlx::query(
+                "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, status, attempts, next_attempt_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $4)",
+            )
+            .bind(key.clone())
+            .bind(d.to.email.clone())
+            .bind(d.day.format("%Y-%m-%d").to_string())
+            .bind(ts(d.send_at))
+            .bind(d.message_id(domain))
+            .bind(payload)
+            .execute(&mut *tx)
+            .await;
+            if inserted.is_err() {
+                // Another daemon queued it first.
+                let _ = tx.rollback().await;
+                continue;
+            }
+            let mut clash = false;
+            for i in &d.items {
+                let r = sqlx::query("INSERT INTO reminders (checkpoint, step, recipient, outbox_key) VALUES ($1, $2, $3, $4)")
+                    .bind(i.checkpoint.clone())
+                    .bind(i.step.key())
+                    .bind(d.to.email.clone())
+                    .bind(key.clone())
+                    .execute(&mut *tx)
+                    .await;
+                if r.is_err() {
+                    clash = true;
+                    break;
+                }
+            }
+            if clash {
+                let _ = tx.rollback().await;
+                continue;
+            }
+            tx.commit().await.map_err(err)?;
+            queued += 1;
+        }
+        Ok(queued)
+    }
+
+    /// Claims up to `limit` rows that are ready at `now` (pending and due, or whose lease
+    /// has expired by the database's clock), leasing them to `owner` for `lease_secs`.
+    pub async fn claim(&self, owner: &str, now: DateTime<Utc>, limit: i64, lease_secs: i64) -> Result<Vec<Claimed>, StoreError> {
+        let (db_now, lease_until) = (db_now(self.engine(), 0), db_now(self.engine(), lease_secs));
+        let lock = if self.engine() == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = {lease_until}, attempts = attempts + 1 \
+             WHERE key IN (SELECT key FROM outbox WHERE (status = 'pending' AND next_attempt_at <= $2) \
+             OR (status = 'sending' AND lease_until < {db_now}) ORDER BY next_attempt_at, key LIMIT $3{lock}) \
+             RETURNING key, message_id, payload, attempts"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner.to_owned())
+            .bind(ts(now))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| StoreError::db("hämtning ur utkorgen", e))?;
+        let mut out: Vec<Claimed> = rows
+            .iter()
+            .filter_map(|r| {
+                Some(Claimed {
+                    key: r.try_get(0).ok()?,
+                    message_id: r.try_get(1).ok()?,
+                    digest: serde_json::from_str(&r.try_get::<String, _>(2).ok()?).ok()?,
+                    attempts: r.try_get(3).ok()?,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    /// Marks a claimed row sent (only if `owner` still holds it).
+    pub async fn mark_sent(&self, key: &str, owner: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let r = sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, lease_owner = NULL, lease_until = NULL WHERE key = $2 AND lease_owner = $3 AND status = 'sending'")
+            .bind(ts(at))
+            .bind(key.to_owned())
+            .bind(owner.to_owned())
+            .execute(self.pool())
+            .await
+            .map_err(|e| StoreError::db("markering som skickad", e))?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Records a failed send: `retry_at` for a transient failure, `None` for a permanent
+    /// one (kept as `failed`, shown by `arshjul status`, never silently dropped).
+    pub async fn mark_failed(&self, key: &str, owner: &str, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        let (status, next) = match retry_at {
+            Some(t) => ("pending", Some(ts(t))),
+            None => ("failed", None),
+        };
+        sqlx::query(
+            "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at), lease_owner = NULL, lease_until = NULL \
+             WHERE key = $4 AND lease_owner = $5",
+        )
+        .bind(status)
+        .bind(error.to_owned())
+        .bind(next)
+        .bind(key.to_owned())
+        .bind(owner.to_owned())
+        .execute(self.pool())
+        .await
+        .map_err(|e| StoreError::db("markering av misslyckat utskick", e))?;
+        Ok(())
+    }
+
+    /// Releases rows leased by `owner` that were not sent (graceful shutdown).
+    pub async fn release(&self, owner: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE lease_owner = $1 AND status = 'sending'")
+            .bind(owner.to_owned())
+            .execute(self.pool())
+            .await
+            .map_err(|e| StoreError::db("frisläppning", e))?;
+        Ok(())
+    }
+
+    /// Every outbox row, newest day first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows =
+            sqlx::query("SELECT key, recipient, day, status, attempts, message_id, last_error, sent_at FROM outbox ORDER BY day DESC, key")
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| StoreError::db("läsning av utkorgen", e))?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some(OutboxRow {
+                    key: r.try_get(0).ok()?,
+                    recipient: r.try_get(1).ok()?,
+                    day: parse_date(r.try_get(2).ok()?)?,
+                    status: r.try_get(3).ok()?,
+                    attempts: r.try_get(4).ok()?,
+                    message_id: r.try_get(5).ok()?,
+                    last_error: r.try_get(6).ok()?,
+                    sent_at: r.try_get::<Option<String>, _>(7).ok()?.map(|s| parse_ts(&s)),
+                })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,54 @@
+//! The people directory in the store: replaced as a whole per organisation on import.
+
+use super::{Store, StoreError};
+use crate::remind::Person;
+use crate::remind::recipients::Holder;
+use sqlx::Row;
+
+impl Store {
+    /// Replaces the directory of every organisation that appears in `holders`.
+    pub async fn replace_people(&self, holders: &[Holder]) -> Result<usize, StoreError> {
+        let err = |e| StoreError::db("import av personer", e);
+        let mut tx = self.pool().begin().await.map_err(err)?;
+        let mut orgs: Vec<&str> = holders.iter().map(|h| h.organisation.as_str()).collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        for o in orgs {
+            sqlx::query("DELETE FROM people WHERE organisation = $1").bind(o.to_owned()).execute(&mut *tx).await.map_err(err)?;
+        }
+        for h in holders {
+            sqlx::query("INSERT INTO people (organisation, role, unit, name, email) VALUES ($1, $2, $3, $4, $5)")
+                .bind(h.organisation.clone())
+                .bind(h.role.clone())
+                .bind(h.unit.clone().unwrap_or_default())
+                .bind(h.person.name.clone())
+                .bind(h.person.email.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+        }
+        tx.commit().await.map_err(err)?;
+        Ok(holders.len())
+    }
+
+    /// The whole directory.
+    pub async fn people(&self) -> Result<Vec<Holder>, StoreError> {
+        let rows = sqlx::query("SELECT organisation, role, unit, name, email FROM people ORDER BY organisation, role, unit, email")
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| StoreError::db("läsning av personer", e))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let g = |i: usize| r.try_get::<String, _>(i).unwrap_or_default();
+                let unit = g(2);
+                Holder {
+                    organisation: g(0),
+                    role: g(1),
+                    unit: (!unit.is_empty()).then_some(unit),
+                    person: Person { name: g(3), email: g(4) },
+                }
+            })
+            .collect())
+    }
+}
