@@ -296,9 +296,32 @@ async fn status(store: &Store, args: StatusArgs, lang: Lang, today: NaiveDate) -
     }
     match args.format {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&rows).unwrap_or_else(|_| "[]".into())),
-        Format::Table => out!("{}", status_table(&rows, lang, today)),
+        Format::Table => {
+            out!("{}", status_table(&rows, lang, today));
+            out!("{}", vacancy_lines(store, lang).await);
+        }
     }
     ExitCode::SUCCESS
+}
+
+/// Roles nobody holds (their reminders go to the superior), from the definitions and the
+/// people directory. Silent when the definitions cannot be read.
+async fn vacancy_lines(store: &Store, lang: Lang) -> String {
+    let Ok(model) = load_dir(&super::default_dir()) else { return String::new() };
+    let Ok(people) = store.people().await else { return String::new() };
+    let mut out = String::new();
+    for o in &model.organisations {
+        for v in crate::remind::recipients::vacancies(&people, o) {
+            let role = o.role(&v.role).map_or(v.role.clone(), |r| r.name.clone());
+            let unit = v.unit.as_deref().and_then(|u| o.unit(u)).map(|u| format!(", {}", u.name)).unwrap_or_default();
+            out.push_str(&say(
+                lang,
+                &format!("Vakant: {role}{unit} ({}) — påminnelser går till överordnad.\n", o.name),
+                &format!("Vacant: {role}{unit} ({}) — reminders go to the superior.\n", o.name),
+            ));
+        }
+    }
+    out
 }
 
 fn status_table(rows: &[Row], lang: Lang, today: NaiveDate) -> String {

@@ -15,7 +15,8 @@ impl Env {
 
     fn run(&self, now: &str, args: &[&str]) -> Output {
         let url = format!("sqlite://{}", self.db.path().join("a.db").display());
-        arshjul_env(args, &[("DATABASE_URL", &url), ("ARSHJUL_NOW", now)])
+        let defs = self.defs.path().to_string_lossy().into_owned();
+        arshjul_env(args, &[("DATABASE_URL", &url), ("ARSHJUL_NOW", now), ("ARSHJUL_WORKFLOWS", &defs)])
     }
 
     fn sync(&self, now: &str) -> Output {
@@ -132,4 +133,27 @@ fn configuration_file_and_environment() {
     let out = arshjul_env(&["check"], &[("ARSHJUL_CONFIG", &bad.to_string_lossy())]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("bad.toml:1:2: fel i konfigurationen"), "{}", out.stderr);
+}
+
+#[test]
+fn people_import_and_vacancies() {
+    let e = Env::new();
+    e.sync("2021-01-04T07:00:00Z");
+    let t = TempDir::new();
+    let bad = t.write(
+        "people.csv",
+        "organisation,role,unit,name,email\ntestkommun,rektr,norrskolan,Rita,rita@k.se\ntestkommun,rektor,norrskolan,Rita,rita-at-k.se\n",
+    );
+    let out = e.run("2021-01-04T07:00:00Z", &["people", "import", &bad.to_string_lossy()]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("people.csv:2: okänd roll `rektr` i testkommun. Menade du `rektor`?"), "{}", out.stderr);
+    assert!(out.stderr.contains("people.csv:3: `rita-at-k.se` är ingen e-postadress"), "{}", out.stderr);
+    assert!(out.stderr.contains("ingenting har lästs in"));
+    let good = t.write("ok.csv", "organisation,role,unit,name,email\ntestkommun,forvaltningschef,,Cecilia,cecilia@k.se\ntestkommun,rektor,norrskolan,Rita,rita@k.se\n");
+    let out = e.run("2021-01-04T07:00:00Z", &["people", "import", &good.to_string_lossy()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout.trim(), "2 personer inlästa.");
+    let status = e.run("2021-01-04T07:00:00Z", &["status"]);
+    assert!(status.stdout.contains("Vakant: Rektor, Söderskolan (Testkommunens barn- och utbildningsförvaltning)"), "{}", status.stdout);
+    assert!(!status.stdout.contains("Norrskolan (Testkommunens"), "Norrskolan has its rektor: {}", status.stdout);
 }
