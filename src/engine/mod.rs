@@ -3,6 +3,7 @@
 //! each wake-up; `arshjul simulate` calls it over virtual days. All time comes in as `now`.
 
 mod plan;
+pub mod wake;
 
 use crate::definition::Model;
 use crate::remind::Digest;

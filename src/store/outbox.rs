@@ -252,6 +252,15 @@ impl Store {
         Ok(())
     }
 
+    /// The earliest time a pending row is to be (re)tried, for the daemon's sleep.
+    pub async fn next_attempt(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let row = sqlx::query("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+            .fetch_one(self.pool())
+            .await
+            .map_err(|e| StoreError::db("läsning av utkorgen", e))?;
+        Ok(row.try_get::<Option<String>, _>(0).ok().flatten().map(|s| parse_ts(&s)))
+    }
+
     /// Releases rows leased by `owner` that were not sent (graceful shutdown).
     pub async fn release(&self, owner: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE lease_owner = $1 AND status = 'sending'")

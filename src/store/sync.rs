@@ -75,6 +75,10 @@ impl Store {
     pub async fn sync(&self, cps: &[Checkpoint], window: DateRange, now: DateTime<Utc>) -> Result<SyncReport, StoreError> {
         let err = |e| StoreError::db("synkning", e);
         let mut tx = self.pool().begin().await.map_err(err)?;
+        if self.engine() == super::Engine::Postgres {
+            // One syncer at a time when several daemons share the database.
+            sqlx::query("SELECT pg_advisory_xact_lock(7262052)").execute(&mut *tx).await.map_err(err)?;
+        }
         let rows = sqlx::query("SELECT id, defined_due, due, state, title, owner_role, kind, school_break, label, policy FROM checkpoints")
             .fetch_all(&mut *tx)
             .await
