@@ -2,13 +2,13 @@
 //! `reschedule`, `history`. Each opens the store (DATABASE_URL, default
 //! `sqlite://arshjul.db`), does one thing and prints the result in Swedish (or English).
 
-use crate::calendar::{Calendar, DateRange};
+use crate::calendar::Calendar;
 use crate::clock::Clock;
-use crate::definition::{Lang, Model, load_dir};
+use crate::definition::{Lang, load_dir};
 use crate::schedule;
 use crate::store::{Filter, Row, Store, StoreError};
 use crate::workflow::{Command as Cmd, Outcome, Report, State, Today};
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use chrono_tz::Europe::Stockholm;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -128,15 +128,6 @@ fn store_err(lang: Lang, e: StoreError) -> String {
     if lang == Lang::Sv { e.sv } else { e.en }
 }
 
-/// The window the schedule is synced over: from the earliest plan start (or a year back) to
-/// 400 days ahead or the last plan end, whichever is later.
-pub fn sync_window(model: &Model, today: NaiveDate) -> DateRange {
-    let plans = model.organisations.iter().flat_map(|o| &o.plans).map(|p| p.period);
-    let start = plans.clone().map(|p| p.start).min().unwrap_or(today - Duration::days(365)).min(today - Duration::days(365));
-    let end = plans.map(|p| p.end).max().unwrap_or(today).max(today + Duration::days(400));
-    DateRange { start, end }
-}
-
 pub fn run(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -236,7 +227,7 @@ async fn sync(store: &Store, dir: Option<PathBuf>, lang: Lang, now: chrono::Date
             return ExitCode::FAILURE;
         }
     };
-    let window = sync_window(&model, today);
+    let window = schedule::sync_window(&model, today);
     let cps = schedule::expand(&model, window);
     match store.sync(&cps, window, now).await {
         Ok(r) => {

@@ -2,6 +2,7 @@
 //! the day's reminders into the outbox and dispatches what is ready. The daemon calls it at
 //! each wake-up; `arshjul simulate` calls it over virtual days. All time comes in as `now`.
 
+pub mod daemon;
 mod plan;
 pub mod wake;
 

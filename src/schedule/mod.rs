@@ -70,3 +70,13 @@ pub fn calendar_of(org: &crate::definition::model::Organisation) -> Calendar {
 pub fn sort(cps: &mut [Checkpoint]) {
     cps.sort_by_key(|c| c.date.map_or(i32::MAX, |d| d.num_days_from_ce()));
 }
+
+/// The window the schedule is synced over: from the earliest plan start (or a year back) to
+/// 400 days ahead or the last plan end, whichever is later.
+pub fn sync_window(model: &Model, today: NaiveDate) -> DateRange {
+    use chrono::Duration;
+    let plans = model.organisations.iter().flat_map(|o| &o.plans).map(|p| p.period);
+    let start = plans.clone().map(|p| p.start).min().unwrap_or(today - Duration::days(365)).min(today - Duration::days(365));
+    let end = plans.map(|p| p.end).max().unwrap_or(today).max(today + Duration::days(400));
+    DateRange { start, end }
+}
