@@ -23,6 +23,7 @@ mod check;
 mod output;
 mod people;
 mod plan;
+mod simulate;
 mod state;
 
 use crate::clock::{Clock, SystemClock};
@@ -66,6 +67,8 @@ pub enum Command {
     Calendar(calendar::CalendarArgs),
     #[command(flatten)]
     State(state::StateCommand),
+    /// Öva: kör motorn över virtuell tid och skriv ut varje e-post som skulle skickas.
+    Simulate(simulate::SimulateArgs),
     /// Personkatalogen: vem som innehar vilken roll (per enhet).
     #[command(subcommand)]
     People(people::PeopleCommand),
@@ -122,6 +125,7 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::Calendar(args) => calendar::run(args, lang),
         Command::State(cmd) => state::run(cmd, lang, clock),
         Command::People(cmd) => people::run(cmd, lang),
+        Command::Simulate(args) => simulate::run(args, lang),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }

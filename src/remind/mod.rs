@@ -9,6 +9,7 @@
 
 pub mod people;
 pub mod recipients;
+pub mod subject;
 
 use crate::definition::model::ReminderPolicy;
 use crate::workflow::State;

@@ -8,6 +8,7 @@ mod expand;
 mod fuzz;
 mod mail;
 mod seeds;
+mod simulate;
 mod state;
 mod store;
 mod support;

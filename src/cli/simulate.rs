@@ -1,0 +1,173 @@
+//! `arshjul simulate --from DATE --to DATE --dry-run [--format json]`: the real engine over
+//! virtual time, on a throw-away in-memory store (or `--database URL`), printing every email
+//! it would send. A quality strategist rehearses a whole school year in seconds.
+
+use crate::definition::{Lang, load_dir};
+use crate::engine::{DryRun, Engine, Settings};
+use crate::remind::people;
+use crate::remind::subject::subject;
+use crate::schedule;
+use crate::store::Store;
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Europe::Stockholm;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// Katalogen med definitioner (standard: workflows/).
+    pub dir: Option<PathBuf>,
+    /// Första dagen, t.ex. 2020-08-17.
+    #[arg(long)]
+    pub from: String,
+    /// Sista dagen, t.ex. 2021-06-18.
+    #[arg(long)]
+    pub to: String,
+    /// Skicka ingenting; skriv ut varje e-post som skulle ha skickats.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Personkatalog (standard: config/people.csv om den finns).
+    #[arg(long)]
+    pub people: Option<PathBuf>,
+    /// Databas att simulera i (standard: en tillfällig i minnet; produktionsdatabasen rörs inte).
+    #[arg(long)]
+    pub database: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+fn fail(lang: Lang, sv: String, en: String) -> ExitCode {
+    eprintln!("arshjul simulate: {}", if lang == Lang::Sv { sv } else { en });
+    ExitCode::from(2)
+}
+
+fn date(s: &str, lang: Lang) -> Result<NaiveDate, ExitCode> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        fail(lang, format!("`{s}` är inget datum: skriv t.ex. `2020-08-17`."), format!("`{s}` is not a date: write e.g. `2020-08-17`."))
+    })
+}
+
+pub fn run(args: SimulateArgs, lang: Lang) -> ExitCode {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return ExitCode::FAILURE };
+    rt.block_on(run_async(args, lang))
+}
+
+async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
+    let (from, to) = match (date(&args.from, lang), date(&args.to, lang)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    if to < from {
+        return fail(
+            lang,
+            format!("--to ({to}) ligger före --from ({from}); byt plats på dem."),
+            format!("--to ({to}) is before --from ({from}); swap them."),
+        );
+    }
+    if !args.dry_run {
+        return fail(
+            lang,
+            "ange `--dry-run`: simuleringen skriver ut e-posten i stället för att skicka den.".into(),
+            "give `--dry-run`: the simulation prints the email instead of sending it.".into(),
+        );
+    }
+    let dir = args.dir.clone().unwrap_or_else(super::default_dir);
+    let model = match load_dir(&dir) {
+        Ok(m) => m,
+        Err(diags) => {
+            super::print_diagnostics(&diags, lang);
+            return ExitCode::FAILURE;
+        }
+    };
+    let people_file = args.people.clone().or_else(|| Some(PathBuf::from("config/people.csv")).filter(|p| p.exists()));
+    let holders = match &people_file {
+        None => Vec::new(),
+        Some(p) => {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            match people::parse(&text, &model) {
+                Ok(h) => h,
+                Err(errs) => {
+                    for e in &errs {
+                        eprintln!("{}:{}: {}", p.display(), e.line, if lang == Lang::Sv { &e.sv } else { &e.en });
+                    }
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    };
+    let url = args.database.clone().unwrap_or_else(|| "sqlite::memory:".into());
+    let store = match Store::open(&url).await {
+        Ok(s) => s,
+        Err(e) => return fail(lang, e.sv, e.en),
+    };
+    let settings = Settings::default();
+    let start = Stockholm.from_local_datetime(&from.and_time(chrono::NaiveTime::MIN)).earliest().map(|t| t.to_utc()).unwrap_or_default();
+    // A rehearsal starts fresh on `from`: nothing earlier exists (and so nothing is late on
+    // day one); checkpoints due up to 120 days after `to` are there for their lead times.
+    let window = crate::calendar::DateRange { start: from, end: to + chrono::Duration::days(120) };
+    if let Err(e) = store.sync(&schedule::expand(&model, window), window, start).await {
+        return fail(lang, e.sv, e.en);
+    }
+    if let Err(e) = store.replace_people(&holders).await {
+        return fail(lang, e.sv, e.en);
+    }
+    let engine = Engine { store, model: Arc::new(model), settings };
+    let sender = DryRun::default();
+    let mut day = from;
+    let mut printed = 0;
+    while day <= to {
+        let now = crate::calendar::recurrence::local_to_instant(day.and_time(engine.settings.send_time), Stockholm);
+        if let Err(e) = engine.tick(now, &sender).await {
+            return fail(lang, e.sv, e.en);
+        }
+        let sent = sender.sent.lock().map(|v| v[printed..].to_vec()).unwrap_or_default();
+        for (d, _) in &sent {
+            print_email(d, args.format, lang);
+        }
+        printed += sent.len();
+        day = day.succ_opt().unwrap_or(NaiveDate::MAX);
+    }
+    let people: std::collections::BTreeSet<String> =
+        sender.sent.lock().map(|v| v.iter().map(|(d, _)| d.to.email.clone()).collect()).unwrap_or_default();
+    let days = (to - from).num_days() + 1;
+    eprintln!(
+        "{}",
+        if lang == Lang::Sv {
+            format!("{printed} e-post till {} personer under {days} dagar ({from} – {to}).", people.len())
+        } else {
+            format!("{printed} emails to {} people over {days} days ({from} – {to}).", people.len())
+        }
+    );
+    engine.store.close().await;
+    ExitCode::SUCCESS
+}
+
+fn print_email(d: &crate::remind::Digest, format: Format, lang: Lang) {
+    let at = d.send_at.with_timezone(&Stockholm);
+    match format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "to": d.to.email,
+                "subject": subject(d, lang),
+                "sent_at": at.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                "checkpoints": d.items.iter().map(|i| i.checkpoint.clone()).collect::<Vec<_>>(),
+            });
+            outln!("{v}");
+        }
+        Format::Text => {
+            outln!("{} → {} <{}>: {}", at.format("%Y-%m-%d %H:%M"), d.to.name, d.to.email, subject(d, lang));
+            for i in &d.items {
+                let behalf = i.on_behalf_of.as_deref().map(|b| format!(" [för {b}]")).unwrap_or_default();
+                outln!("    {} {:<14} {}{behalf}", i.due, i.step.key(), i.checkpoint);
+            }
+        }
+    }
+}

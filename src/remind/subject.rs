@@ -1,0 +1,39 @@
+//! The subject line of a digest, counted: what a rektor sees in Outlook before opening it.
+
+use super::{Digest, Step};
+use crate::definition::Lang;
+
+/// "arshjul: 3 uppföljningar att rapportera — 1 försenad", "arshjul: Eskalerat — 2 försenade
+/// uppföljningar", "arshjul: Uppföljning förfaller i dag".
+pub fn subject(d: &Digest, lang: Lang) -> String {
+    let n = d.items.len();
+    let late = d.items.iter().filter(|i| matches!(i.step, Step::Overdue { .. } | Step::Escalated { .. })).count();
+    let escalated = d.items.iter().filter(|i| matches!(i.step, Step::Escalated { .. })).count();
+    let today = d.items.iter().filter(|i| i.step == Step::OnDue).count();
+    match lang {
+        Lang::Sv => {
+            let what = if n == 1 { "1 uppföljning att rapportera".to_owned() } else { format!("{n} uppföljningar att rapportera") };
+            let mut parts = vec![what];
+            if today > 0 {
+                parts.push(format!("{today} förfaller i dag"));
+            }
+            if late > 0 {
+                parts.push(if late == 1 { "1 försenad".to_owned() } else { format!("{late} försenade") });
+            }
+            let head = if escalated > 0 { "arshjul: Eskalerat — " } else { "arshjul: " };
+            format!("{head}{}", parts.join(", "))
+        }
+        Lang::En => {
+            let what = if n == 1 { "1 follow-up to report".to_owned() } else { format!("{n} follow-ups to report") };
+            let mut parts = vec![what];
+            if today > 0 {
+                parts.push(format!("{today} due today"));
+            }
+            if late > 0 {
+                parts.push(format!("{late} overdue"));
+            }
+            let head = if escalated > 0 { "arshjul: Escalated — " } else { "arshjul: " };
+            format!("{head}{}", parts.join(", "))
+        }
+    }
+}

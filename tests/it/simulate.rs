@@ -1,0 +1,69 @@
+//! `arshjul simulate --dry-run --format json`: a rehearsal of a term in seconds, one JSON
+//! object per email, on a throw-away store.
+
+use crate::support::{PLAN, arshjul, workflow};
+use serde_json::Value;
+
+const PEOPLE: &str = "organisation,role,unit,name,email
+testkommun,forvaltningschef,,Cecilia Chef,cecilia@testkommun.se
+testkommun,rektor,norrskolan,Rita Rektor,rita@testkommun.se
+";
+
+#[test]
+fn a_spring_term_rehearsed_as_json_lines() {
+    let t = workflow(PLAN);
+    let people = t.write("people.csv", PEOPLE);
+    let dir = t.path().join("testkommun").parent().unwrap().to_string_lossy().into_owned();
+    let out = arshjul(&[
+        "simulate",
+        &dir,
+        "--from",
+        "2021-01-11",
+        "--to",
+        "2021-06-18",
+        "--dry-run",
+        "--format",
+        "json",
+        "--people",
+        &people.to_string_lossy(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mails: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    assert!(!mails.is_empty());
+    for m in &mails {
+        assert!(m["to"].is_string() && m["subject"].as_str().unwrap().starts_with("arshjul: "));
+        assert!(m["checkpoints"].as_array().is_some_and(|c| !c.is_empty()));
+    }
+    // The May evaluation (due Monday 31 May) is first announced 28 days before, Monday 3 May
+    // at 07:30 summer time, to the förvaltningschef.
+    let first = mails
+        .iter()
+        .find(|m| m["checkpoints"].as_array().unwrap().iter().any(|c| c == "testkommun/plan-2021/matematik/utvardering"))
+        .expect("the evaluation is reminded");
+    assert_eq!(first["to"], "cecilia@testkommun.se");
+    assert_eq!(first["sent_at"], "2021-05-03T07:30:00+02:00");
+    // Winter time before the end of March: the vt dialogue meeting (due Friday 26 March)
+    // reaches Rita 28 days before, Friday 26 February at 07:30 +01:00.
+    let rita = mails.iter().find(|m| m["to"] == "rita@testkommun.se").expect("a mail to the rektor");
+    assert_eq!(rita["sent_at"], "2021-02-26T07:30:00+01:00");
+    // Söderskolan's rektor is vacant: its items reach the förvaltningschef.
+    assert!(mails.iter().any(|m| m["to"] == "cecilia@testkommun.se"
+        && m["checkpoints"].as_array().unwrap().iter().any(|c| c == "testkommun/arshjul/dialogmote-vt/soderskolan/2021")));
+    // At most one mail per person per day.
+    let mut keys: Vec<(String, String)> =
+        mails.iter().map(|m| (m["to"].to_string(), m["sent_at"].as_str().unwrap()[..10].to_owned())).collect();
+    let n = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), n);
+    assert!(out.stderr.contains("e-post till 2 personer"), "{}", out.stderr);
+}
+
+#[test]
+fn bad_input_is_explained() {
+    let out = arshjul(&["simulate", "--from", "2021-02-30", "--to", "2021-06-18", "--dry-run"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("`2021-02-30` är inget datum"), "{}", out.stderr);
+    let out = arshjul(&["simulate", "--from", "2021-06-18", "--to", "2021-01-01", "--dry-run"]);
+    assert!(out.stderr.contains("byt plats"), "{}", out.stderr);
+}
