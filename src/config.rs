@@ -14,11 +14,18 @@ pub struct Config {
     pub workflows: PathBuf,
     /// `ARSHJUL_LANG`.
     pub lang: String,
+    /// The people directory read by `sync` and the daemon when it exists (`ARSHJUL_PEOPLE`).
+    pub people: PathBuf,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { database_url: "sqlite://arshjul.db".into(), workflows: PathBuf::from("workflows"), lang: "sv".into() }
+        Self {
+            database_url: "sqlite://arshjul.db".into(),
+            workflows: PathBuf::from("workflows"),
+            lang: "sv".into(),
+            people: PathBuf::from("config/people.csv"),
+        }
     }
 }
 
@@ -31,6 +38,14 @@ struct File {
     definitions: Definitions,
     #[serde(default)]
     ui: Ui,
+    #[serde(default)]
+    people: People,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct People {
+    file: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -70,6 +85,7 @@ impl Config {
             database_url: set("DATABASE_URL").or(file.database.url).unwrap_or(d.database_url),
             workflows: set("ARSHJUL_WORKFLOWS").map(PathBuf::from).or(file.definitions.dir).unwrap_or(d.workflows),
             lang: set("ARSHJUL_LANG").or(file.ui.lang).unwrap_or(d.lang),
+            people: set("ARSHJUL_PEOPLE").map(PathBuf::from).or(file.people.file).unwrap_or(d.people),
         })
     }
 

@@ -227,6 +227,27 @@ async fn sync(store: &Store, dir: Option<PathBuf>, lang: Lang, now: chrono::Date
             return ExitCode::FAILURE;
         }
     };
+    // The people directory in config/ (if any) is checked first: a bad file stops the sync.
+    let people_file = &super::config().people;
+    let holders = if people_file.exists() {
+        let text = std::fs::read_to_string(people_file).unwrap_or_default();
+        match crate::remind::people::parse(&text, &model) {
+            Ok(h) => Some(h),
+            Err(errs) => {
+                for e in &errs {
+                    eprintln!("{}:{}: {}", people_file.display(), e.line, if lang == Lang::Sv { &e.sv } else { &e.en });
+                }
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(h) = &holders
+        && let Err(e) = store.replace_people(h).await
+    {
+        return fail("sync", store_err(lang, e));
+    }
     let window = schedule::sync_window(&model, today);
     let cps = schedule::expand(&model, window);
     match store.sync(&cps, window, now).await {

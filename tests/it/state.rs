@@ -16,7 +16,8 @@ impl Env {
     fn run(&self, now: &str, args: &[&str]) -> Output {
         let url = format!("sqlite://{}", self.db.path().join("a.db").display());
         let defs = self.defs.path().to_string_lossy().into_owned();
-        arshjul_env(args, &[("DATABASE_URL", &url), ("ARSHJUL_NOW", now), ("ARSHJUL_WORKFLOWS", &defs)])
+        let people = self.db.path().join("people.csv").to_string_lossy().into_owned();
+        arshjul_env(args, &[("DATABASE_URL", &url), ("ARSHJUL_NOW", now), ("ARSHJUL_WORKFLOWS", &defs), ("ARSHJUL_PEOPLE", &people)])
     }
 
     fn sync(&self, now: &str) -> Output {
@@ -156,4 +157,22 @@ fn people_import_and_vacancies() {
     let status = e.run("2021-01-04T07:00:00Z", &["status"]);
     assert!(status.stdout.contains("Vakant: Rektor, Söderskolan (Testkommunens barn- och utbildningsförvaltning)"), "{}", status.stdout);
     assert!(!status.stdout.contains("Norrskolan (Testkommunens"), "Norrskolan has its rektor: {}", status.stdout);
+}
+
+#[test]
+fn sync_reads_the_people_directory_from_config() {
+    let e = Env::new();
+    std::fs::write(e.db.path().join("people.csv"), "organisation,role,unit,name,email\ntestkommun,rektor,norrskolan,Rita,rita@k.se\n")
+        .unwrap();
+    let out = e.sync("2021-01-04T07:00:00Z");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let list = e.run("2021-01-04T07:00:00Z", &["people", "list"]);
+    assert!(list.stdout.contains("Rita <rita@k.se>"), "{}", list.stdout);
+    // A bad directory stops the sync with the line named, and changes nothing.
+    std::fs::write(e.db.path().join("people.csv"), "organisation,role,unit,name,email\ntestkommun,rektor,,Rita,rita@k.se\n").unwrap();
+    let out = e.sync("2021-01-05T07:00:00Z");
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("people.csv:2: rollen `rektor` innehas per enhet"), "{}", out.stderr);
+    let list = e.run("2021-01-05T07:00:00Z", &["people", "list"]);
+    assert!(list.stdout.contains("Rita <rita@k.se>"), "{}", list.stdout);
 }

@@ -61,6 +61,7 @@ pub fn arshjul_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env_remove("ARSHJUL_LANG")
         .env_remove("ARSHJUL_WORKFLOWS")
         .env_remove("ARSHJUL_CONFIG")
+        .env_remove("ARSHJUL_PEOPLE")
         .envs(env.iter().copied())
         .output()
         .expect("run arshjul");
