@@ -47,7 +47,8 @@ impl Composed {
     /// The MIME message, or a Swedish reason when the recipient's address is not usable
     /// (a permanent failure: retrying will not help).
     pub fn message(&self) -> Result<Message, String> {
-        let address = self.to.parse().map_err(|e| format!("ogiltig mottagaradress `{}`: {e}. Rätta e-postadressen i personkatalogen.", self.to))?;
+        let address =
+            self.to.parse().map_err(|e| format!("ogiltig mottagaradress `{}`: {e}. Rätta e-postadressen i personkatalogen.", self.to))?;
         let name = Some(self.to_name.clone()).filter(|n| !n.trim().is_empty());
         Message::builder()
             .from(self.from.clone())
@@ -55,13 +56,16 @@ impl Composed {
             .subject(self.subject.clone())
             .date(self.date.into())
             .message_id(Some(self.message_id.clone()))
-            .multipart(MultiPart::alternative().singlepart(part(ContentType::TEXT_PLAIN, &self.text)).singlepart(part(ContentType::TEXT_HTML, &self.html)))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(part(ContentType::TEXT_PLAIN, &self.text))
+                    .singlepart(part(ContentType::TEXT_HTML, &self.html)),
+            )
             .map_err(|e| format!("e-postmeddelandet kunde inte byggas: {e}"))
     }
 }
 
 fn part(content_type: ContentType, body: &str) -> SinglePart {
-    let body = Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::QuotedPrintable)
-        .unwrap_or_else(|raw| Body::new(raw));
+    let body = Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::QuotedPrintable).unwrap_or_else(Body::new);
     SinglePart::builder().header(content_type).body(body)
 }

@@ -64,12 +64,14 @@ impl SmtpConfig {
                 err(format_args!("schemat `{scheme}://` stöds inte, använd smtp:// (och ?tls=tls för krypterad anslutning)"))
             });
         };
-        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let rest = rest.strip_suffix('/').unwrap_or(rest);
-        let (userinfo, hostport) = match rest.rsplit_once('@') {
+        // The credentials end at the last `@` (a password may hold `?` or `/`), the query
+        // begins after it.
+        let (userinfo, rest) = match rest.rsplit_once('@') {
             Some((u, h)) => (Some(u), h),
             None => (None, rest),
         };
+        let (hostport, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let hostport = hostport.strip_suffix('/').unwrap_or(hostport);
         if hostport.contains('/') {
             return Err(err("en SMTP-URL har ingen sökväg efter port (ta bort allt mellan porten och ?)"));
         }
@@ -218,6 +220,8 @@ mod tests {
         assert!(!shown.contains("p@ss") && !shown.contains("w@rd"), "{shown}");
         assert!(shown.contains("***"), "{shown}");
         assert_eq!(c.to_string(), "smtp://arshjul@kommun.se:***@smtp.kommun.se:587?tls=starttls");
+        let c = SmtpConfig::parse("smtp://u:a?b/c#d@smtp.kommun.se:465").unwrap();
+        assert_eq!((c.credentials(), c.tls), (Some(("u", "a?b/c#d")), TlsMode::Tls));
     }
 
     #[test]
@@ -237,7 +241,7 @@ mod tests {
         assert!(bad("smtp://anna@smtp.kommun.se:587").contains("användarnamn utan lösenord"));
         assert!(bad("smtp://anna:%zz@smtp.kommun.se:587").contains("%-kod"));
         assert!(bad("smtp://[::1:25").contains("IPv6"));
-        for e in [bad("smtp.kommun.se"), bad("smtp://a:hemligt@h")] {
+        for e in [bad("smtp.kommun.se"), bad("smtp://a:hemligt@h"), bad("smtp://a:hemligt@h:25?x=1")] {
             assert!(e.contains("smtp://[användare:lösenord@]värd:port"), "{e}");
             assert!(!e.contains("hemligt"), "the password must never be echoed: {e}");
         }

@@ -76,7 +76,11 @@ pub fn body(digest: &Digest, subject: &str, lang: Lang) -> String {
 }
 
 fn table(out: &mut String, w: &Words, items: &[ItemView]) {
-    let _ = write!(out, "<table style=\"border-collapse:collapse\">\n<caption style=\"text-align:left;font-weight:bold\">{}</caption>\n<thead><tr>", w.caption);
+    let _ = write!(
+        out,
+        "<table style=\"border-collapse:collapse\">\n<caption style=\"text-align:left;font-weight:bold\">{}</caption>\n<thead><tr>",
+        w.caption
+    );
     for c in w.columns {
         let _ = write!(out, "<th scope=\"col\" style=\"{CELL}\">{c}</th>");
     }
@@ -93,11 +97,10 @@ fn row(out: &mut String, v: &ItemView) {
     let why = if v.late { format!("<strong>{}</strong>", escape(&v.why)) } else { escape(&v.why) };
     let _ = writeln!(
         out,
-        "<tr><th scope=\"row\" style=\"{CELL}\">{}<br><small>{}</small><br><small>{}</small></th>\
+        "<tr><th scope=\"row\" style=\"{CELL}\">{}<br><small>{}</small></th>\
          <td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{why}{notes}</td><td style=\"{CELL}\"><code>{}</code></td></tr>",
         escape(&v.title),
         ctx.join(" · "),
-        escape(&v.checkpoint),
         escape(&v.due),
         escape(&v.command),
     );

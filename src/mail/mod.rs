@@ -1,2 +1,29 @@
 //! Reminder email: composing digests in Swedish (and English) and sending them over SMTP.
-//! (Being written.)
+//!
+//! - [`compose`]: a [`Digest`](crate::remind::Digest) → [`Composed`] (subject, text, HTML,
+//!   deterministic Message-ID and Date) → `lettre::Message` (multipart/alternative).
+//!   Pure: no clock, no IO. `view` decides what each line says; `text` and `html` lay it out.
+//! - [`SmtpConfig`]: the `ARSHJUL_SMTP_URL` (`smtp://[user:pass@]host:port[?tls=…]`).
+//! - [`Mailer`]: sends over SMTP and sorts failures into transient and permanent
+//!   ([`SendError`]); [`Mailer::check`] for the daemon's start-up check.
+//! - [`SmtpSender`]: the engine's `Sender` over a `Mailer`.
+//!
+//! Must not decide *when* or *to whom* to send: that is `remind` and `engine`.
+
+mod compose;
+mod config;
+mod html;
+mod sender;
+mod text;
+mod transport;
+mod view;
+
+pub use compose::{Composed, compose};
+pub use config::{SmtpConfig, TlsMode};
+pub use html::escape as escape_html;
+pub use sender::SmtpSender;
+pub use transport::{Mailer, SendError, SendErrorKind, Timeouts};
+pub use view::{date as format_date, report_command};
+
+#[cfg(test)]
+mod tests;

@@ -27,9 +27,9 @@ fn greeting(digest: &Digest, lang: Lang) -> String {
 }
 
 fn item(out: &mut String, n: usize, v: &ItemView, lang: Lang) {
-    let (due, report, id) = match lang {
-        Lang::Sv => ("Förfaller", "Rapportera", "Id"),
-        Lang::En => ("Due", "Report", "Id"),
+    let (due, report) = match lang {
+        Lang::Sv => ("Förfaller", "Rapportera"),
+        Lang::En => ("Due", "Report"),
     };
     let _ = writeln!(out, "{n}. {}", v.title);
     if !v.context.is_empty() {
@@ -40,7 +40,6 @@ fn item(out: &mut String, n: usize, v: &ItemView, lang: Lang) {
     for note in &v.notes {
         let _ = writeln!(out, "   {note}");
     }
-    let _ = writeln!(out, "   {id}: {}", v.checkpoint);
     let _ = writeln!(out, "   {report}:\n     {}\n", v.command);
 }
 

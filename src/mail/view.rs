@@ -23,7 +23,6 @@ pub struct ItemView {
     pub notes: Vec<String>,
     /// The exact command that reports it.
     pub command: String,
-    pub checkpoint: String,
 }
 
 /// The view of every item of `digest`, in its order.
@@ -40,7 +39,6 @@ fn item(i: &Item, day: NaiveDate, email: &str, lang: Lang) -> ItemView {
         late: i.due < day,
         notes: notes(i, lang),
         command: report_command(&i.checkpoint, email, lang),
-        checkpoint: i.checkpoint.clone(),
     }
 }
 
@@ -137,11 +135,7 @@ pub fn report_command(checkpoint: &str, email: &str, lang: Lang) -> String {
         Lang::Sv => "genomförd",
         Lang::En => "completed",
     };
-    format!(
-        "arshjul report {} --outcome {outcome} --uppfoljning \"…\" --analys \"…\" --as {}",
-        shell_word(checkpoint),
-        shell_word(email)
-    )
+    format!("arshjul report {} --outcome {outcome} --uppfoljning \"…\" --analys \"…\" --as {}", shell_word(checkpoint), shell_word(email))
 }
 
 /// Leaves a word as it is when a POSIX shell would, else single-quotes it.

@@ -281,3 +281,18 @@ impl Store {
         Ok(Status::replay(&kinds).unwrap_or_else(|| Status::new(None)))
     }
 }
+
+impl Store {
+    /// The benchmark's baseline: the same rows inserted raw in one transaction, without
+    /// reading existing rows and without events.
+    #[doc(hidden)]
+    pub async fn raw_insert_for_benchmark(&self, cps: &[Checkpoint]) -> Result<(), StoreError> {
+        let mut tx = self.pool().begin().await.map_err(|e| StoreError::db("inläggning", e))?;
+        let at = ts(Utc::now());
+        let rows: Vec<&Checkpoint> = cps.iter().collect();
+        for chunk in rows.chunks(BATCH) {
+            insert_checkpoints(&mut tx, chunk, &at).await?;
+        }
+        tx.commit().await.map_err(|e| StoreError::db("inläggning", e))
+    }
+}

@@ -9,6 +9,7 @@ mod fuzz;
 mod mail;
 mod seeds;
 mod simulate;
+mod smtp_server;
 mod state;
 mod store;
 mod support;

@@ -1,0 +1,46 @@
+//! The engine's [`Sender`] over SMTP: compose the digest, send it, and map the outcome to a
+//! [`Delivery`] (a bad recipient address is permanent, like a 5xx reply).
+
+use super::compose::compose;
+use super::transport::{Mailer, SendError, SendErrorKind};
+use crate::definition::Lang;
+use crate::engine::{Delivery, Sender};
+use crate::remind::Digest;
+use lettre::message::Mailbox;
+
+/// Sends digests through a [`Mailer`] as `from`, in `lang`.
+#[derive(Clone, Debug)]
+pub struct SmtpSender {
+    pub mailer: Mailer,
+    pub from: Mailbox,
+    /// Domain for Message-IDs when the outbox does not give one.
+    pub domain: String,
+    pub lang: Lang,
+}
+
+impl From<SendError> for Delivery {
+    fn from(e: SendError) -> Self {
+        match e.kind {
+            SendErrorKind::Transient => Delivery::Transient(e.message),
+            SendErrorKind::Permanent => Delivery::Permanent(e.message),
+        }
+    }
+}
+
+impl Sender for SmtpSender {
+    /// Uses the outbox's `message_id`, so a resend carries the same id.
+    async fn deliver(&self, digest: &Digest, message_id: &str) -> Delivery {
+        let mut composed = compose(digest, &self.from, &self.domain, self.lang);
+        if !message_id.is_empty() {
+            composed.message_id = message_id.to_owned();
+        }
+        let msg = match composed.message() {
+            Ok(m) => m,
+            Err(e) => return Delivery::Permanent(e),
+        };
+        match self.mailer.send(&msg).await {
+            Ok(()) => Delivery::Sent,
+            Err(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! A real SMTP server on loopback for the mail tests (std threads, no mocks): it speaks enough
+//! SMTP for lettre (220 greeting, EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET,
+//! NOOP, QUIT), keeps what it receives, and can be told to fail:
+//!
+//! - [`SmtpServer::reject_rcpt`]: `550` for one recipient (permanent);
+//! - [`SmtpServer::fail_next`] / [`SmtpServer::fail_next_data`]: `451` to MAIL / after DATA
+//!   for the next N messages (transient);
+//! - [`SmtpServer::silent`]: accept connections but never answer (a hung server);
+//! - [`SmtpServer::stop`] / [`SmtpServer::restart`]: down, then up again on the same port.
+//!
+//! The listener is bound before `start()` returns, so a client may connect at once.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+/// One message as the server got it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    /// The envelope sender (MAIL FROM), without brackets.
+    pub from: String,
+    /// The envelope recipients (RCPT TO) the server accepted.
+    pub to: Vec<String>,
+    /// The message as sent after DATA, dot-unstuffed, with CRLF line ends, without the final `.`.
+    pub data: String,
+}
+
+#[derive(Debug, Default)]
+struct Behaviour {
+    reject: HashSet<String>,
+    fail_mail: usize,
+    fail_data: usize,
+    silent: bool,
+}
+
+struct Acceptor {
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<()>,
+}
+
+/// The server. Stops on drop.
+pub struct SmtpServer {
+    port: u16,
+    received: Arc<Mutex<Vec<Received>>>,
+    behaviour: Arc<Mutex<Behaviour>>,
+    acceptor: Option<Acceptor>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl SmtpServer {
+    /// Binds 127.0.0.1 on a free port and starts accepting.
+    pub fn start() -> SmtpServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the test SMTP server");
+        let port = listener.local_addr().expect("local address").port();
+        let mut s = SmtpServer { port, received: Arc::default(), behaviour: Arc::default(), acceptor: None };
+        s.listen(listener);
+        s
+    }
+
+    fn listen(&mut self, listener: TcpListener) {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (flag, received, behaviour) = (stop.clone(), self.received.clone(), self.behaviour.clone());
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let (received, behaviour) = (received.clone(), behaviour.clone());
+                std::thread::spawn(move || Session::run(received, behaviour, conn));
+            }
+        });
+        self.acceptor = Some(Acceptor { stop, thread });
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `smtp://127.0.0.1:PORT?tls=none`.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}?tls=none", self.port)
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Received> {
+        lock(&self.received).clone()
+    }
+
+    /// Answers `550` to `RCPT TO:<addr>` (case-insensitive).
+    pub fn reject_rcpt(&self, addr: &str) {
+        lock(&self.behaviour).reject.insert(addr.to_lowercase());
+    }
+
+    /// Answers `451` to MAIL FROM for the next `n` messages.
+    pub fn fail_next(&self, n: usize) {
+        lock(&self.behaviour).fail_mail = n;
+    }
+
+    /// Answers `451` after the DATA of the next `n` messages (and drops them).
+    pub fn fail_next_data(&self, n: usize) {
+        lock(&self.behaviour).fail_data = n;
+    }
+
+    /// Accepts connections but never says anything (a hung server).
+    pub fn silent(&self, on: bool) {
+        lock(&self.behaviour).silent = on;
+    }
+
+    /// Stops listening: new connections are refused until [`SmtpServer::restart`].
+    pub fn stop(&mut self) {
+        let Some(a) = self.acceptor.take() else { return };
+        a.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept; the acceptor sees the flag and drops the listener.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        let _ = a.thread.join();
+    }
+
+    /// Listens again on the same port (keeping what was received and the behaviour).
+    pub fn restart(&mut self) {
+        if self.acceptor.is_some() {
+            return;
+        }
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).expect("bind the same port again");
+        self.listen(listener);
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// One SMTP conversation.
+struct Session {
+    received: Arc<Mutex<Vec<Received>>>,
+    behaviour: Arc<Mutex<Behaviour>>,
+    out: TcpStream,
+    from: Option<String>,
+    to: Vec<String>,
+}
+
+/// `MAIL FROM:<a@b> BODY=8BITMIME` → `a@b`.
+fn path_arg(rest: &str) -> String {
+    let rest = rest.trim();
+    match (rest.find('<'), rest.find('>')) {
+        (Some(a), Some(b)) if a < b => rest[a + 1..b].to_owned(),
+        _ => rest.split_whitespace().next().unwrap_or("").to_owned(),
+    }
+}
+
+/// Reads one line (with its line end); `None` when the client has gone.
+fn read_line(reader: &mut impl BufRead) -> Option<String> {
+    let mut line = Vec::new();
+    match reader.read_until(b'\n', &mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(String::from_utf8_lossy(&line).into_owned()),
+    }
+}
+
+impl Session {
+    fn run(received: Arc<Mutex<Vec<Received>>>, behaviour: Arc<Mutex<Behaviour>>, conn: TcpStream) {
+        if lock(&behaviour).silent {
+            // Hold the connection open without a word until the client gives up.
+            let _ = std::io::copy(&mut &conn, &mut std::io::sink());
+            return;
+        }
+        let Ok(read) = conn.try_clone() else { return };
+        let mut reader = BufReader::new(read);
+        let mut s = Session { received, behaviour, out: conn, from: None, to: Vec::new() };
+        if !s.reply("220 127.0.0.1 arshjul test ESMTP") {
+            return;
+        }
+        while let Some(line) = read_line(&mut reader) {
+            if !s.command(line.trim_end(), &mut reader) {
+                break;
+            }
+        }
+        let _ = s.out.shutdown(Shutdown::Both);
+    }
+
+    /// Writes one reply (lines joined by CRLF); false if the client has gone.
+    fn reply(&mut self, text: &str) -> bool {
+        self.out.write_all(format!("{}\r\n", text.replace('\n', "\r\n")).as_bytes()).is_ok()
+    }
+
+    /// Handles one command line (and the message itself for DATA); false to hang up.
+    fn command(&mut self, line: &str, reader: &mut impl BufRead) -> bool {
+        let upper = line.to_ascii_uppercase();
+        let verb = upper.split_whitespace().next().unwrap_or("");
+        let reply = match verb {
+            "EHLO" => "250-127.0.0.1 hello\n250-8BITMIME\n250 SIZE 10000000".to_owned(),
+            "HELO" => "250 127.0.0.1 hello".to_owned(),
+            "NOOP" => "250 2.0.0 OK".to_owned(),
+            "RSET" => {
+                self.reset();
+                "250 2.0.0 OK".to_owned()
+            }
+            "QUIT" => {
+                self.reply("221 2.0.0 bye");
+                return false;
+            }
+            "MAIL" if upper.starts_with("MAIL FROM:") => self.mail(&line[10..]),
+            "RCPT" if upper.starts_with("RCPT TO:") => self.rcpt(&line[8..]),
+            "DATA" => match self.data(reader) {
+                Some(r) => r,
+                None => return false,
+            },
+            _ => "502 5.5.2 command not implemented".to_owned(),
+        };
+        self.reply(&reply)
+    }
+
+    fn reset(&mut self) {
+        self.from = None;
+        self.to.clear();
+    }
+
+    fn mail(&mut self, rest: &str) -> String {
+        self.reset();
+        let mut b = lock(&self.behaviour);
+        if b.fail_mail > 0 {
+            b.fail_mail -= 1;
+            return "451 4.3.0 try again later".to_owned();
+        }
+        self.from = Some(path_arg(rest));
+        "250 2.1.0 OK".to_owned()
+    }
+
+    fn rcpt(&mut self, rest: &str) -> String {
+        if self.from.is_none() {
+            return "503 5.5.1 MAIL first".to_owned();
+        }
+        let addr = path_arg(rest);
+        if lock(&self.behaviour).reject.contains(&addr.to_lowercase()) {
+            return format!("550 5.1.1 <{addr}>: mailbox unavailable");
+        }
+        self.to.push(addr);
+        "250 2.1.5 OK".to_owned()
+    }
+
+    /// `354`, the message up to the lone `.`, then the verdict; `None` if the client went away.
+    fn data(&mut self, reader: &mut impl BufRead) -> Option<String> {
+        let Some(from) = self.from.clone().filter(|_| !self.to.is_empty()) else {
+            return Some("503 5.5.1 RCPT first".to_owned());
+        };
+        if !self.reply("354 end with <CRLF>.<CRLF>") {
+            return None;
+        }
+        let mut data = String::new();
+        loop {
+            let l = read_line(reader)?;
+            if l == ".\r\n" || l == ".\n" {
+                break;
+            }
+            // Dot-unstuffing: the client doubled a leading ".".
+            data.push_str(l.strip_prefix('.').unwrap_or(&l));
+        }
+        let to = std::mem::take(&mut self.to);
+        self.from = None;
+        let mut b = lock(&self.behaviour);
+        if b.fail_data > 0 {
+            b.fail_data -= 1;
+            return Some("451 4.3.0 queue full, try again later".to_owned());
+        }
+        lock(&self.received).push(Received { from, to, data });
+        Some("250 2.0.0 queued".to_owned())
+    }
+}
