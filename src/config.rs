@@ -16,6 +16,19 @@ pub struct Config {
     pub lang: String,
     /// The people directory read by `sync` and the daemon when it exists (`ARSHJUL_PEOPLE`).
     pub people: PathBuf,
+    /// `ARSHJUL_SMTP_URL`: `smtp://[user:pass@]host:port[?tls=none|starttls|tls]`; `None`
+    /// until set (the daemon refuses to start without it).
+    pub smtp_url: Option<String>,
+    /// `ARSHJUL_MAIL_FROM`: the sender, `Namn <adress>`.
+    pub mail_from: String,
+    /// `ARSHJUL_SEND_TIME`: local time reminders go out on working days, `HH:MM`.
+    pub send_time: String,
+    /// `ARSHJUL_INSTANCE`: this daemon's name in leases; empty = `{hostname}-{pid}`.
+    pub instance: String,
+    /// `ARSHJUL_LEASE_SECS`: how long a send may hold its row before another daemon takes it.
+    pub lease_secs: i64,
+    /// `ARSHJUL_CONCURRENCY`: emails sent at once (kept-open SMTP connections).
+    pub concurrency: usize,
 }
 
 impl Default for Config {
@@ -25,6 +38,12 @@ impl Default for Config {
             workflows: PathBuf::from("workflows"),
             lang: "sv".into(),
             people: PathBuf::from("config/people.csv"),
+            smtp_url: None,
+            mail_from: "arshjul <arshjul@localhost>".into(),
+            send_time: "07:30".into(),
+            instance: String::new(),
+            lease_secs: 120,
+            concurrency: 8,
         }
     }
 }
@@ -40,6 +59,33 @@ struct File {
     ui: Ui,
     #[serde(default)]
     people: People,
+    #[serde(default)]
+    smtp: Smtp,
+    #[serde(default)]
+    reminders: Reminders,
+    #[serde(default)]
+    daemon: Daemon,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Smtp {
+    url: Option<String>,
+    from: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Reminders {
+    send_time: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Daemon {
+    instance: Option<String>,
+    lease_secs: Option<i64>,
+    concurrency: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -86,12 +132,44 @@ impl Config {
             workflows: set("ARSHJUL_WORKFLOWS").map(PathBuf::from).or(file.definitions.dir).unwrap_or(d.workflows),
             lang: set("ARSHJUL_LANG").or(file.ui.lang).unwrap_or(d.lang),
             people: set("ARSHJUL_PEOPLE").map(PathBuf::from).or(file.people.file).unwrap_or(d.people),
+            smtp_url: set("ARSHJUL_SMTP_URL").or(file.smtp.url),
+            mail_from: set("ARSHJUL_MAIL_FROM").or(file.smtp.from).unwrap_or(d.mail_from),
+            send_time: set("ARSHJUL_SEND_TIME").or(file.reminders.send_time).unwrap_or(d.send_time),
+            instance: set("ARSHJUL_INSTANCE").or(file.daemon.instance).unwrap_or(d.instance),
+            lease_secs: number("ARSHJUL_LEASE_SECS", set("ARSHJUL_LEASE_SECS"), 1..=86_400)?
+                .or(file.daemon.lease_secs)
+                .unwrap_or(d.lease_secs),
+            concurrency: number("ARSHJUL_CONCURRENCY", set("ARSHJUL_CONCURRENCY"), 1..=64)?
+                .or(file.daemon.concurrency)
+                .unwrap_or(d.concurrency),
+        })
+    }
+
+    /// `send_time` as a time of day.
+    pub fn send_time(&self) -> Result<chrono::NaiveTime, String> {
+        chrono::NaiveTime::parse_from_str(self.send_time.trim(), "%H:%M").map_err(|_| {
+            format!(
+                "utskickstiden `{}` är ingen klockslag: skriv t.ex. `07:30` (reminders.send_time eller ARSHJUL_SEND_TIME).",
+                self.send_time
+            )
         })
     }
 
     /// From the process environment.
     pub fn from_env() -> Result<Config, String> {
         Config::load(|k| std::env::var(k).ok())
+    }
+}
+
+/// An environment variable that must be a whole number in `range`.
+fn number<T>(name: &str, value: Option<String>, range: std::ops::RangeInclusive<T>) -> Result<Option<T>, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let Some(v) = value else { return Ok(None) };
+    match v.trim().parse::<T>() {
+        Ok(n) if range.contains(&n) => Ok(Some(n)),
+        _ => Err(format!("{name}=`{v}` ska vara ett heltal mellan {} och {}.", range.start(), range.end())),
     }
 }
 

@@ -20,6 +20,8 @@ macro_rules! out {
 
 mod calendar;
 mod check;
+mod daemon;
+mod outbox;
 mod output;
 mod people;
 mod plan;
@@ -67,6 +69,10 @@ pub enum Command {
     Calendar(calendar::CalendarArgs),
     #[command(flatten)]
     State(state::StateCommand),
+    /// Kör daemonen: håller kontrollpunkternas status och skickar påminnelser (SIGHUP läser om, SIGTERM avslutar).
+    Run(daemon::RunArgs),
+    /// Visa utkorgen: varje e-post, om den är skickad, väntar, misslyckades eller upprepades.
+    Outbox(outbox::OutboxArgs),
     /// Öva: kör motorn över virtuell tid och skriv ut varje e-post som skulle skickas.
     Simulate(simulate::SimulateArgs),
     /// Personkatalogen: vem som innehar vilken roll (per enhet).
@@ -103,9 +109,13 @@ pub fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
-    // ARSHJUL_NOW fixes the clock (rehearsals and tests): `2021-05-20T07:30:00Z`.
+    // ARSHJUL_NOW fixes the clock (rehearsals and tests): `2021-05-20T07:30:00Z`. The daemon
+    // starts its clock there and lets it run.
     match std::env::var("ARSHJUL_NOW") {
         Ok(t) => match chrono::DateTime::parse_from_rfc3339(t.trim()) {
+            Ok(at) if matches!(cli.command, Command::Run(_)) => {
+                run(cli, &crate::clock::ShiftedClock::starting_at(at.with_timezone(&chrono::Utc)))
+            }
             Ok(at) => run(cli, &crate::clock::ManualClock::new(at.with_timezone(&chrono::Utc))),
             Err(e) => {
                 eprintln!("arshjul: ARSHJUL_NOW=`{t}` är ingen tidpunkt ({e}); skriv t.ex. `2021-05-20T07:30:00Z`.");
@@ -126,6 +136,8 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::State(cmd) => state::run(cmd, lang, clock),
         Command::People(cmd) => people::run(cmd, lang),
         Command::Simulate(args) => simulate::run(args, lang),
+        Command::Run(args) => daemon::run(args, lang, clock),
+        Command::Outbox(args) => outbox::run(args, lang),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }

@@ -311,6 +311,17 @@ async fn status(store: &Store, args: StatusArgs, lang: Lang, today: NaiveDate) -
         Format::Table => {
             out!("{}", status_table(&rows, lang, today));
             out!("{}", vacancy_lines(store, lang).await);
+            let failed = store.outbox().await.map(|rows| rows.iter().filter(|r| r.status == "failed").count()).unwrap_or(0);
+            if failed > 0 {
+                outln!(
+                    "{}",
+                    say(
+                        lang,
+                        &format!("{failed} e-post kunde inte skickas — se `arshjul outbox --status failed`."),
+                        &format!("{failed} email(s) could not be sent — see `arshjul outbox --status failed`."),
+                    )
+                );
+            }
         }
     }
     ExitCode::SUCCESS

@@ -1,17 +1,23 @@
 //! The daemon loop: load and sync the definitions, tick, sleep until the next wake-up;
-//! reload on SIGHUP or when the files change (a bad file keeps the old definitions running
-//! and logs the located diagnostics); stop gracefully on SIGTERM/SIGINT, releasing any
-//! leased outbox rows that were not sent.
+//! reload when asked (SIGHUP) or when the files change — a bad file keeps the old
+//! definitions running and logs the located diagnostics; stop when asked (SIGTERM/SIGINT),
+//! letting the send in flight finish and releasing leased outbox rows that were not sent.
+//!
+//! Signals are the caller's business: the loop takes a [`Control`] (reload and stop
+//! channels), so tests drive it without signals, and waits through the [`Clock`], so the
+//! same loop runs over virtual time.
 
 use super::wake::next_wake;
 use super::{Engine, Sender};
 use crate::calendar::Calendar;
 use crate::clock::Clock;
-use crate::definition::{Lang, load_dir};
+use crate::definition::Lang;
 use crate::schedule;
+use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
+use tokio::sync::{mpsc, watch};
 
 /// One structured log line (JSON) on stderr.
 pub fn log(level: &str, msg: &str, fields: &[(&str, String)]) {
@@ -24,10 +30,49 @@ pub fn log(level: &str, msg: &str, fields: &[(&str, String)]) {
     eprintln!("{}", serde_json::Value::Object(obj));
 }
 
-/// A cheap fingerprint of the definition files (paths, sizes, modification times).
-fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
+/// Where the daemon reads what it runs on.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    pub dir: PathBuf,
+    pub people: PathBuf,
+}
+
+/// How the outside world steers the loop.
+pub struct Control {
+    /// A message: read the files again now.
+    pub reload: mpsc::Receiver<()>,
+    /// Becomes `true`: stop.
+    pub stop: watch::Receiver<bool>,
+    /// Stop by itself once the clock has passed this instant (virtual runs).
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Control {
+    /// A control with its two handles: send `()` to reload, `true` to stop.
+    pub fn new() -> (Control, mpsc::Sender<()>, watch::Sender<bool>) {
+        let (rtx, reload) = mpsc::channel(4);
+        let (stx, stop) = watch::channel(false);
+        (Control { reload, stop, until: None }, rtx, stx)
+    }
+}
+
+/// What a run did, for tests and the final log line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    /// Times the loop woke and ticked.
+    pub wakeups: u64,
+    /// Emails sent.
+    pub sent: u64,
+    /// Reloads that replaced the definitions / that were refused for bad files.
+    pub reloads: u64,
+    pub refused_reloads: u64,
+}
+
+/// A cheap fingerprint of the definition files and the people file (paths, sizes,
+/// modification times).
+fn fingerprint(src: &Sources) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
+    let mut stack = vec![src.dir.clone()];
     while let Some(d) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&d) else { continue };
         for e in rd.flatten() {
@@ -39,61 +84,77 @@ fn fingerprint(dir: &Path) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
             }
         }
     }
+    if let Ok(m) = std::fs::metadata(&src.people) {
+        out.push((src.people.clone(), m.len(), m.modified().ok()));
+    }
     out.sort();
     out
 }
 
-/// Loads the definitions and syncs them; on errors keeps the running model and logs every
-/// diagnostic. Returns whether the model was replaced.
-pub async fn reload(engine: &mut Engine, dir: &Path, clock: &dyn Clock) -> bool {
-    match load_dir(dir) {
-        Ok(model) => {
-            let today = clock.today(chrono_tz::Europe::Stockholm);
-            let window = schedule::sync_window(&model, today);
-            let cps = schedule::expand(&model, window);
-            match engine.store.sync(&cps, window, clock.now()).await {
-                Ok(r) => {
-                    log(
-                        "info",
-                        "definitioner inlästa",
-                        &[
-                            ("dir", dir.display().to_string()),
-                            ("created", r.created.to_string()),
-                            ("rescheduled", r.rescheduled.to_string()),
-                            ("cancelled", r.cancelled.to_string()),
-                        ],
-                    );
-                    engine.model = Arc::new(model);
-                    true
-                }
-                Err(e) => {
-                    log("error", "synkning misslyckades", &[("error", e.sv)]);
-                    false
-                }
+/// Loads the definitions and the people directory and syncs them; on errors keeps the
+/// running model and logs every diagnostic. Returns whether the model was replaced.
+pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bool {
+    let loaded = match super::source::load(&src.dir, &src.people, Lang::Sv) {
+        Ok(l) => l,
+        Err(lines) => {
+            for d in &lines {
+                log("error", "fel i definitionerna; de gamla gäller tills felet är rättat", &[("diagnostic", d.clone())]);
             }
+            return false;
         }
-        Err(diags) => {
-            for d in &diags {
-                log("error", "fel i definitionerna; de gamla gäller tills felet är rättat", &[("diagnostic", d.render(Lang::Sv))]);
-            }
+    };
+    if let Some(h) = &loaded.people
+        && let Err(e) = engine.store.replace_people(h).await
+    {
+        log("error", "personkatalogen kunde inte sparas", &[("error", e.sv)]);
+        return false;
+    }
+    let model = loaded.model;
+    let today = clock.today(chrono_tz::Europe::Stockholm);
+    let window = schedule::sync_window(&model, today);
+    let cps = schedule::expand(&model, window);
+    match engine.store.sync(&cps, window, clock.now()).await {
+        Ok(r) => {
+            log(
+                "info",
+                "definitioner inlästa",
+                &[
+                    ("dir", display(&src.dir)),
+                    ("created", r.created.to_string()),
+                    ("rescheduled", r.rescheduled.to_string()),
+                    ("cancelled", r.cancelled.to_string()),
+                ],
+            );
+            engine.model = Arc::new(model);
+            true
+        }
+        Err(e) => {
+            log("error", "synkning misslyckades", &[("error", e.sv)]);
             false
         }
     }
 }
 
-/// Runs until SIGTERM or SIGINT.
-pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, dir: PathBuf) -> Result<(), String> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hup = signal(SignalKind::hangup()).map_err(|e| e.to_string())?;
-    let mut term = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
-    let mut int = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Runs until told to stop (or until `control.until` on a virtual clock). The engine's
+/// model should already be loaded and synced (see [`reload`]).
+pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src: Sources, mut control: Control) -> RunStats {
     let cal = Calendar::default();
-    let mut seen = fingerprint(&dir);
-    log("info", "arshjul kör", &[("owner", engine.settings.owner.clone())]);
+    let mut seen = fingerprint(&src);
+    let mut stats = RunStats::default();
+    log("info", "arshjul kör", &[("owner", engine.settings.owner.clone()), ("now", clock.now().to_rfc3339())]);
     loop {
+        if *control.stop.borrow() || control.until.is_some_and(|u| clock.now() >= u) {
+            break;
+        }
+        stats.wakeups += 1;
         match engine.tick(clock.now(), &sender).await {
             Ok(r) => {
-                if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue > 0 {
+                stats.sent += r.sent.len() as u64;
+                if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue + r.repeated > 0 {
                     log(
                         "info",
                         "tick",
@@ -113,27 +174,34 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, dir
         }
         let now = clock.now();
         let retry = engine.store.next_attempt().await.ok().flatten();
-        let wake = next_wake(now, engine.settings.send_time, retry, &cal);
-        let nap = (wake - now).to_std().unwrap_or_default();
+        let mut wake = next_wake(now, engine.settings.send_time, retry, &cal);
+        if let Some(u) = control.until {
+            wake = wake.min(u);
+        }
+        let mut changed = false;
         tokio::select! {
-            _ = tokio::time::sleep(nap) => {
-                let now_seen = fingerprint(&dir);
-                if now_seen != seen {
-                    seen = now_seen;
-                    reload(&mut engine, &dir, clock).await;
-                }
+            biased;
+            _ = control.stop.changed() => {}
+            Some(()) = control.reload.recv() => {
+                log("info", "läser om definitionerna", &[]);
+                changed = true;
             }
-            _ = hup.recv() => {
-                log("info", "SIGHUP: läser om definitionerna", &[]);
-                seen = fingerprint(&dir);
-                reload(&mut engine, &dir, clock).await;
+            _ = clock.sleep_until(wake) => {
+                changed = fingerprint(&src) != seen;
             }
-            _ = term.recv() => break,
-            _ = int.recv() => break,
+        }
+        if changed {
+            seen = fingerprint(&src);
+            if reload(&mut engine, &src, clock).await {
+                stats.reloads += 1;
+            } else {
+                stats.refused_reloads += 1;
+            }
         }
     }
-    log("info", "avslutar", &[]);
-    engine.store.release(&engine.settings.owner).await.map_err(|e| e.sv)?;
-    engine.store.close().await;
-    Ok(())
+    log("info", "avslutar", &[("wakeups", stats.wakeups.to_string()), ("sent", stats.sent.to_string())]);
+    if let Err(e) = engine.store.release(&engine.settings.owner).await {
+        log("error", "kunde inte släppa påbörjade utskick", &[("error", e.sv)]);
+    }
+    stats
 }

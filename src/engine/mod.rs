@@ -4,15 +4,18 @@
 
 pub mod daemon;
 mod plan;
+pub mod source;
 pub mod wake;
 
 use crate::definition::Model;
 use crate::remind::Digest;
-use crate::store::{Store, StoreError};
+use crate::store::{Claimed, Store, StoreError};
 use crate::workflow::{Command, Today};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Europe::Stockholm;
+use futures_util::StreamExt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What happened to one send attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +43,13 @@ pub struct Settings {
     pub owner: String,
     /// How long a claimed row is held before another daemon may take it over.
     pub lease_secs: i64,
+    /// Emails sent at once (kept-open SMTP connections); also the most a crash can repeat.
+    pub concurrency: usize,
+    /// Outbox rows claimed per round trip.
+    pub batch: i64,
+    /// Set when the daemon is asked to stop: dispatch finishes what is in flight and
+    /// claims nothing more.
+    pub stopping: Arc<AtomicBool>,
 }
 
 impl Default for Settings {
@@ -47,10 +57,22 @@ impl Default for Settings {
         Self {
             send_time: NaiveTime::from_hms_opt(7, 30, 0).unwrap_or_default(),
             domain: "arshjul.local".into(),
-            owner: format!("arshjul-{}", std::process::id()),
+            owner: default_owner(),
             lease_secs: 120,
+            concurrency: 8,
+            batch: 256,
+            stopping: Arc::default(),
         }
     }
+}
+
+/// `{hostname}-{pid}`: unique per process. A daemon restarted under a fixed name
+/// (`ARSHJUL_INSTANCE`) takes back its own interrupted sends at once instead of waiting
+/// for their leases to run out.
+pub fn default_owner() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
+    let host = if host.is_empty() { "arshjul".to_owned() } else { host };
+    format!("{host}-{}", std::process::id())
 }
 
 /// What one tick did.
@@ -99,33 +121,52 @@ impl Engine {
 
     async fn dispatch(&self, now: DateTime<Utc>, sender: &impl Sender, report: &mut TickReport) -> Result<(), StoreError> {
         let owner = &self.settings.owner;
-        loop {
-            let batch = self.store.claim(owner, now, 64, self.settings.lease_secs).await?;
+        while !self.settings.stopping.load(Ordering::SeqCst) {
+            let batch = self.store.claim(owner, now, self.settings.batch.max(1), self.settings.lease_secs).await?;
             if batch.is_empty() {
-                return Ok(());
+                break;
             }
-            for c in batch {
-                if c.attempts > 1 {
-                    report.repeated += 1;
-                }
-                match sender.deliver(&c.digest, &c.message_id).await {
-                    Delivery::Sent => {
-                        if self.store.mark_sent(&c.key, owner, now).await? {
-                            report.sent.push(c.digest);
+            // Each send is marked as soon as it is done, so a crash repeats at most the
+            // `concurrency` sends in flight (and the claim records that it did).
+            let outcomes: Vec<Result<(Claimed, Outcome), StoreError>> = futures_util::stream::iter(batch)
+                .map(|c| async move {
+                    let outcome = match sender.deliver(&c.digest, &c.message_id).await {
+                        Delivery::Sent => Outcome::Sent(self.store.mark_sent(&c.key, owner, now).await?),
+                        Delivery::Transient(e) => {
+                            self.store.mark_failed(&c.key, owner, &e, Some(now + backoff(c.attempts))).await?;
+                            Outcome::Retry
                         }
-                    }
-                    Delivery::Transient(e) => {
-                        self.store.mark_failed(&c.key, owner, &e, Some(now + backoff(c.attempts))).await?;
-                        report.retried += 1;
-                    }
-                    Delivery::Permanent(e) => {
-                        self.store.mark_failed(&c.key, owner, &e, None).await?;
-                        report.failed += 1;
-                    }
+                        Delivery::Permanent(e) => {
+                            self.store.mark_failed(&c.key, owner, &e, None).await?;
+                            Outcome::Failed
+                        }
+                    };
+                    Ok((c, outcome))
+                })
+                .buffer_unordered(self.settings.concurrency.max(1))
+                .collect()
+                .await;
+            for o in outcomes {
+                let (c, outcome) = o?;
+                report.repeated += usize::from(c.repeat);
+                match outcome {
+                    Outcome::Sent(true) => report.sent.push(c.digest),
+                    Outcome::Sent(false) => {}
+                    Outcome::Retry => report.retried += 1,
+                    Outcome::Failed => report.failed += 1,
                 }
             }
         }
+        Ok(())
     }
+}
+
+/// What became of one claimed row.
+enum Outcome {
+    /// Delivered; `false` if the lease had been lost meanwhile (another daemon took over).
+    Sent(bool),
+    Retry,
+    Failed,
 }
 
 /// The `--dry-run` sender: records every digest it would send, sends nothing.

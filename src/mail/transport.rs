@@ -2,10 +2,13 @@
 //! about: *transient* (connection refused or cut, timeouts, TLS trouble, 4xx replies: retry
 //! later) and *permanent* (5xx replies such as 550 unknown mailbox: retrying will not help).
 //!
-//! One connection per message (no pool), so a restarted server is simply reconnected to.
+//! Connections are kept open in a pool (as many as the engine sends at once) and reused;
+//! a send that fails on a pooled connection the server has closed meanwhile ("incomplete
+//! response", lettre issue 743) is tried once more on a fresh connection.
 
 use super::config::{SmtpConfig, TlsMode};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::fmt;
@@ -56,11 +59,13 @@ pub struct Timeouts {
     pub connect: Duration,
     /// For one whole message, connect to QUIT.
     pub send: Duration,
+    /// Connections kept open at most (match the engine's `concurrency`).
+    pub connections: u32,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Self { connect: Duration::from_secs(5), send: Duration::from_secs(60) }
+        Self { connect: Duration::from_secs(5), send: Duration::from_secs(60), connections: 8 }
     }
 }
 
@@ -74,6 +79,7 @@ pub struct Mailer {
 
 impl Mailer {
     /// A mailer for `config` with the default timeouts (5 s to connect, 60 s per message).
+    /// Must be made inside a tokio runtime (the pool keeps a task for idle connections).
     pub fn new(config: &SmtpConfig) -> Result<Mailer, String> {
         Self::with_timeouts(config, Timeouts::default())
     }
@@ -87,7 +93,8 @@ impl Mailer {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
             .port(config.port)
             .tls(tls)
-            .timeout(Some(timeouts.connect));
+            .timeout(Some(timeouts.connect))
+            .pool_config(PoolConfig::new().max_size(timeouts.connections.max(1)).idle_timeout(Duration::from_secs(30)));
         if let Some((user, pass)) = config.credentials() {
             builder = builder.credentials(Credentials::new(user.to_owned(), pass.to_owned()));
         }
@@ -102,10 +109,16 @@ impl Mailer {
     /// Sends `msg` to its envelope's recipients.
     pub async fn send(&self, msg: &Message) -> Result<(), SendError> {
         let bytes = msg.formatted();
-        match tokio::time::timeout(self.timeouts.send, self.transport.send_raw(msg.envelope(), &bytes)).await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(classify(&self.address, &e)),
-            Err(_) => Err(SendError::transient(format!("SMTP-servern på {} svarade inte inom {}", self.address, span(self.timeouts.send)))),
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            return match tokio::time::timeout(self.timeouts.send, self.transport.send_raw(msg.envelope(), &bytes)).await {
+                Ok(Ok(_)) => Ok(()),
+                // A pooled connection the server had closed: once more, on a fresh one.
+                Ok(Err(e)) if tries == 1 && is_broken_connection(&e) => continue,
+                Ok(Err(e)) => Err(classify(&self.address, &e)),
+                Err(_) => Err(SendError::transient(format!("SMTP-servern på {} svarade inte inom {}", self.address, span(self.timeouts.send)))),
+            };
         }
     }
 
@@ -138,6 +151,11 @@ fn tls_parameters(host: &str) -> Result<TlsParameters, String> {
     TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS kunde inte ställas in för {host}: {e}"))
 }
 
+/// Not a reply from the server, not a timeout: the connection itself broke.
+fn is_broken_connection(e: &lettre::transport::smtp::Error) -> bool {
+    !e.is_permanent() && !e.is_transient() && !e.is_timeout() && !e.is_client()
+}
+
 /// Sorts a lettre error: only a 5xx reply is permanent.
 fn classify(address: &str, e: &lettre::transport::smtp::Error) -> SendError {
     if e.is_permanent() {
@@ -155,8 +173,8 @@ fn classify(address: &str, e: &lettre::transport::smtp::Error) -> SendError {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_mailer_is_built_for_every_tls_mode_and_never_shows_the_password() {
+    #[tokio::test]
+    async fn a_mailer_is_built_for_every_tls_mode_and_never_shows_the_password() {
         for url in ["smtp://u:hemligt@smtp.kommun.se:587", "smtp://u:hemligt@smtp.kommun.se:465", "smtp://u:hemligt@127.0.0.1:25"] {
             let m = Mailer::new(&SmtpConfig::parse(url).unwrap()).unwrap();
             let shown = format!("{m:?}");

@@ -4,11 +4,13 @@
 use super::{Engine, Store, StoreError};
 use sqlx::Row;
 
-const SQLITE: &[&str] = &[include_str!("../../migrations/sqlite/0001_init.sql")];
-const POSTGRES: &[&str] = &[include_str!("../../migrations/postgres/0001_init.sql")];
+const SQLITE: &[&str] =
+    &[include_str!("../../migrations/sqlite/0001_init.sql"), include_str!("../../migrations/sqlite/0002_outbox_repeats.sql")];
+const POSTGRES: &[&str] =
+    &[include_str!("../../migrations/postgres/0001_init.sql"), include_str!("../../migrations/postgres/0002_outbox_repeats.sql")];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let pool = store.pool();

@@ -34,8 +34,11 @@ pub struct Claimed {
     pub key: String,
     pub message_id: String,
     pub digest: Digest,
-    /// 1 on the first try; more means an earlier try may have been cut off (recorded).
+    /// 1 on the first try; more after transient failures or an interrupted try.
     pub attempts: i64,
+    /// An earlier try was cut off mid-send (its lease ran out or was given back after a
+    /// crash): this send may repeat it. Counted in the row's `repeats`.
+    pub repeat: bool,
 }
 
 /// An outbox row as shown to operators.
@@ -49,6 +52,10 @@ pub struct OutboxRow {
     pub message_id: String,
     pub last_error: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// Sends repeated after an interrupted try (may have reached the recipient twice).
+    pub repeats: i64,
+    /// Who holds the row while it is being sent.
+    pub lease_owner: Option<String>,
 }
 
 fn db_now(engine: Engine, plus_secs: i64) -> String {
@@ -191,10 +198,11 @@ impl Store {
         let (db_now, lease_until) = (db_now(self.engine(), 0), db_now(self.engine(), lease_secs));
         let lock = if self.engine() == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
-            "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = {lease_until}, attempts = attempts + 1 \
+            "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = {lease_until}, attempts = attempts + 1, \
+             repeats = repeats + CASE WHEN status = 'sending' THEN 1 ELSE 0 END, claimed_from = status \
              WHERE key IN (SELECT key FROM outbox WHERE (status = 'pending' AND next_attempt_at <= $2) \
              OR (status = 'sending' AND lease_until < {db_now}) ORDER BY next_attempt_at, key LIMIT $3{lock}) \
-             RETURNING key, message_id, payload, attempts"
+             RETURNING key, message_id, payload, attempts, claimed_from"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner.to_owned())
@@ -211,6 +219,7 @@ impl Store {
                     message_id: r.try_get(1).ok()?,
                     digest: serde_json::from_str(&r.try_get::<String, _>(2).ok()?).ok()?,
                     attempts: r.try_get(3).ok()?,
+                    repeat: r.try_get::<Option<String>, _>(4).ok().flatten().as_deref() == Some("sending"),
                 })
             })
             .collect();
@@ -261,6 +270,18 @@ impl Store {
         Ok(row.try_get::<Option<String>, _>(0).ok().flatten().map(|s| parse_ts(&s)))
     }
 
+    /// At start under a fixed instance name: this owner's rows still marked as being sent
+    /// were cut off by a crash. Their leases are ended at once so they are taken up again
+    /// now (as repeats, recorded) instead of when the lease runs out. Returns how many.
+    pub async fn recover(&self, owner: &str) -> Result<u64, StoreError> {
+        let r = sqlx::query("UPDATE outbox SET lease_until = '1970-01-01T00:00:00Z' WHERE lease_owner = $1 AND status = 'sending'")
+            .bind(owner.to_owned())
+            .execute(self.pool())
+            .await
+            .map_err(|e| StoreError::db("återtagning av avbrutna utskick", e))?;
+        Ok(r.rows_affected())
+    }
+
     /// Releases rows leased by `owner` that were not sent (graceful shutdown).
     pub async fn release(&self, owner: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE lease_owner = $1 AND status = 'sending'")
@@ -274,7 +295,7 @@ impl Store {
     /// Every outbox row, newest day first.
     pub async fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
         let rows =
-            sqlx::query("SELECT key, recipient, day, status, attempts, message_id, last_error, sent_at FROM outbox ORDER BY day DESC, key")
+            sqlx::query("SELECT key, recipient, day, status, attempts, message_id, last_error, sent_at, repeats, lease_owner FROM outbox ORDER BY day DESC, key")
                 .fetch_all(self.pool())
                 .await
                 .map_err(|e| StoreError::db("läsning av utkorgen", e))?;
@@ -290,6 +311,8 @@ impl Store {
                     message_id: r.try_get(5).ok()?,
                     last_error: r.try_get(6).ok()?,
                     sent_at: r.try_get::<Option<String>, _>(7).ok()?.map(|s| parse_ts(&s)),
+                    repeats: r.try_get(8).ok()?,
+                    lease_owner: r.try_get(9).ok()?,
                 })
             })
             .collect())
