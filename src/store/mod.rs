@@ -98,20 +98,27 @@ impl Store {
         };
         // In-memory SQLite is per connection: keep exactly one.
         let max = if url.contains(":memory:") { 1 } else { 8 };
+        let unreachable = |e: sqlx::Error| {
+            StoreError::new(
+                format!(
+                    "kan inte ansluta till databasen `{}`: {e}. Kontrollera att databasen kör och att DATABASE_URL (eller `database.url` i config/arshjul.toml) stämmer.",
+                    redact(&url)
+                ),
+                format!("cannot connect to the database `{}`: {e}. Check that it is running and that DATABASE_URL is right.", redact(&url)),
+            )
+        };
+        // One plain connection first: its error says why (refused, unknown database, bad
+        // password), where the pool would only say that it timed out.
+        if !url.contains(":memory:") {
+            use sqlx::Connection;
+            sqlx::AnyConnection::connect(&url).await.map_err(unreachable)?.close().await.map_err(unreachable)?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(std::time::Duration::from_secs(10))
             .connect(&url)
             .await
-            .map_err(|e| {
-                StoreError::new(
-                    format!(
-                        "kan inte ansluta till databasen `{}`: {e}. Kontrollera att databasen kör och att DATABASE_URL (eller `database.url` i config/arshjul.toml) stämmer.",
-                        redact(&url)
-                    ),
-                    format!("cannot connect to the database `{}`: {e}. Check that it is running and that DATABASE_URL is right.", redact(&url)),
-                )
-            })?;
+            .map_err(unreachable)?;
         if engine == Engine::Sqlite {
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
                 sqlx::query(pragma).execute(&pool).await.map_err(|e| StoreError::db("inställning av SQLite", e))?;

@@ -241,7 +241,7 @@ async fn a_server_that_never_answers_times_out_as_transient() {
     let server = SmtpServer::start();
     server.silent(true);
     let cfg = SmtpConfig::parse(&server.url()).unwrap();
-    let m = Mailer::with_timeouts(&cfg, Timeouts { connect: Duration::from_millis(200), send: Duration::from_millis(250) }).unwrap();
+    let m = Mailer::with_timeouts(&cfg, Timeouts { connect: Duration::from_millis(200), send: Duration::from_millis(250), connections: 1 }).unwrap();
     let (_, _, msg) = composed("asa.oberg@testkommun.se");
     let e = m.send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Transient, "{e}");

@@ -6,7 +6,13 @@
 //! - [`SmtpServer::fail_next`] / [`SmtpServer::fail_next_data`]: `451` to MAIL / after DATA
 //!   for the next N messages (transient);
 //! - [`SmtpServer::silent`]: accept connections but never answer (a hung server);
-//! - [`SmtpServer::stop`] / [`SmtpServer::restart`]: down, then up again on the same port.
+//! - [`SmtpServer::hold`]: take in the next message but hold back the reply to its DATA
+//!   (a send in flight), until [`SmtpServer::let_go`];
+//! - [`SmtpServer::stop`] / [`SmtpServer::restart`]: down (open connections cut), then up
+//!   again on the same port.
+//!
+//! [`SmtpServer::wait_for`] blocks until a number of messages has arrived (an event, with a
+//! generous deadline only so that a broken build fails instead of hanging).
 //!
 //! The listener is bound before `start()` returns, so a client may connect at once.
 
@@ -14,7 +20,8 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 use std::thread::JoinHandle;
 
 /// One message as the server got it.
@@ -34,6 +41,17 @@ struct Behaviour {
     fail_mail: usize,
     fail_data: usize,
     silent: bool,
+    /// Hold the replies to DATA until let go.
+    hold: bool,
+    /// Open sessions, cut when the server stops.
+    sessions: Vec<TcpStream>,
+}
+
+/// Wakes waiters when a message arrives or one is held.
+#[derive(Default)]
+struct Signal {
+    lock: Mutex<()>,
+    cond: Condvar,
 }
 
 struct Acceptor {
@@ -46,6 +64,7 @@ pub struct SmtpServer {
     port: u16,
     received: Arc<Mutex<Vec<Received>>>,
     behaviour: Arc<Mutex<Behaviour>>,
+    signal: Arc<Signal>,
     acceptor: Option<Acceptor>,
 }
 
@@ -58,22 +77,25 @@ impl SmtpServer {
     pub fn start() -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the test SMTP server");
         let port = listener.local_addr().expect("local address").port();
-        let mut s = SmtpServer { port, received: Arc::default(), behaviour: Arc::default(), acceptor: None };
+        let mut s = SmtpServer { port, received: Arc::default(), behaviour: Arc::default(), signal: Arc::default(), acceptor: None };
         s.listen(listener);
         s
     }
 
     fn listen(&mut self, listener: TcpListener) {
         let stop = Arc::new(AtomicBool::new(false));
-        let (flag, received, behaviour) = (stop.clone(), self.received.clone(), self.behaviour.clone());
+        let (flag, received, behaviour, signal) = (stop.clone(), self.received.clone(), self.behaviour.clone(), self.signal.clone());
         let thread = std::thread::spawn(move || {
             for conn in listener.incoming() {
                 if flag.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
-                let (received, behaviour) = (received.clone(), behaviour.clone());
-                std::thread::spawn(move || Session::run(received, behaviour, conn));
+                if let Ok(c) = conn.try_clone() {
+                    lock(&behaviour).sessions.push(c);
+                }
+                let (received, behaviour, signal) = (received.clone(), behaviour.clone(), signal.clone());
+                std::thread::spawn(move || Session::run(received, behaviour, signal, conn));
             }
         });
         self.acceptor = Some(Acceptor { stop, thread });
@@ -113,13 +135,42 @@ impl SmtpServer {
         lock(&self.behaviour).silent = on;
     }
 
-    /// Stops listening: new connections are refused until [`SmtpServer::restart`].
+    /// Holds back the replies to DATA from now on (the message counts as received:
+    /// a real server may deliver what it took in even if the client never hears back).
+    pub fn hold(&self) {
+        lock(&self.behaviour).hold = true;
+    }
+
+    /// Lets a held reply go.
+    pub fn let_go(&self) {
+        lock(&self.behaviour).hold = false;
+    }
+
+    /// Blocks until at least `n` messages have arrived (held ones included); panics after
+    /// a minute, so a broken build fails instead of hanging.
+    pub fn wait_for(&self, n: usize) -> Vec<Received> {
+        let mut g = lock(&self.signal.lock);
+        for _ in 0..600 {
+            let got = self.received();
+            if got.len() >= n {
+                return got;
+            }
+            g = self.signal.cond.wait_timeout(g, Duration::from_millis(100)).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0);
+        }
+        panic!("waited in vain for {n} messages; got {}", self.received().len());
+    }
+
+    /// Stops listening and cuts open connections: new connections are refused until
+    /// [`SmtpServer::restart`].
     pub fn stop(&mut self) {
         let Some(a) = self.acceptor.take() else { return };
         a.stop.store(true, Ordering::SeqCst);
         // Wake the blocking accept; the acceptor sees the flag and drops the listener.
         let _ = TcpStream::connect(("127.0.0.1", self.port));
         let _ = a.thread.join();
+        for c in std::mem::take(&mut lock(&self.behaviour).sessions) {
+            let _ = c.shutdown(Shutdown::Both);
+        }
     }
 
     /// Listens again on the same port (keeping what was received and the behaviour).
@@ -142,6 +193,7 @@ impl Drop for SmtpServer {
 struct Session {
     received: Arc<Mutex<Vec<Received>>>,
     behaviour: Arc<Mutex<Behaviour>>,
+    signal: Arc<Signal>,
     out: TcpStream,
     from: Option<String>,
     to: Vec<String>,
@@ -166,7 +218,7 @@ fn read_line(reader: &mut impl BufRead) -> Option<String> {
 }
 
 impl Session {
-    fn run(received: Arc<Mutex<Vec<Received>>>, behaviour: Arc<Mutex<Behaviour>>, conn: TcpStream) {
+    fn run(received: Arc<Mutex<Vec<Received>>>, behaviour: Arc<Mutex<Behaviour>>, signal: Arc<Signal>, conn: TcpStream) {
         if lock(&behaviour).silent {
             // Hold the connection open without a word until the client gives up.
             let _ = std::io::copy(&mut &conn, &mut std::io::sink());
@@ -174,7 +226,7 @@ impl Session {
         }
         let Ok(read) = conn.try_clone() else { return };
         let mut reader = BufReader::new(read);
-        let mut s = Session { received, behaviour, out: conn, from: None, to: Vec::new() };
+        let mut s = Session { received, behaviour, signal, out: conn, from: None, to: Vec::new() };
         if !s.reply("220 127.0.0.1 arshjul test ESMTP") {
             return;
         }
@@ -265,12 +317,23 @@ impl Session {
         }
         let to = std::mem::take(&mut self.to);
         self.from = None;
-        let mut b = lock(&self.behaviour);
-        if b.fail_data > 0 {
-            b.fail_data -= 1;
-            return Some("451 4.3.0 queue full, try again later".to_owned());
-        }
+        let held = {
+            let mut b = lock(&self.behaviour);
+            if b.fail_data > 0 {
+                b.fail_data -= 1;
+                return Some("451 4.3.0 queue full, try again later".to_owned());
+            }
+            b.hold
+        };
         lock(&self.received).push(Received { from, to, data });
+        self.signal.cond.notify_all();
+        if held {
+            // The message is in; the reply waits until the test lets go (or the client dies).
+            while lock(&self.behaviour).hold {
+                let g = lock(&self.signal.lock);
+                let _ = self.signal.cond.wait_timeout(g, Duration::from_millis(20));
+            }
+        }
         Some("250 2.0.0 queued".to_owned())
     }
 }
