@@ -92,7 +92,11 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
     let settings = setup.settings;
     match store.recover(&settings.owner).await {
         Ok(0) => {}
-        Ok(n) => log("warn", "utskick som avbröts vid förra körningen tas upp igen (kan nå mottagaren två gånger; räknas som upprepade)", &[("count", n.to_string())]),
+        Ok(n) => log(
+            "warn",
+            "utskick som avbröts vid förra körningen tas upp igen (kan nå mottagaren två gånger; räknas som upprepade)",
+            &[("count", n.to_string())],
+        ),
         Err(e) => return fail(lang, e.sv, e.en),
     }
     let sender = SmtpSender { mailer, from: setup.from, domain: settings.domain.clone(), lang };

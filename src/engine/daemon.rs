@@ -7,7 +7,7 @@
 //! channels), so tests drive it without signals, and waits through the [`Clock`], so the
 //! same loop runs over virtual time.
 
-use super::wake::next_wake;
+use super::wake::{FILE_CHECK, next_tick};
 use super::{Engine, Sender};
 use crate::calendar::Calendar;
 use crate::clock::Clock;
@@ -59,8 +59,10 @@ impl Control {
 /// What a run did, for tests and the final log line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunStats {
-    /// Times the loop woke and ticked.
+    /// Times the loop woke (to tick, or only to look at the files).
     pub wakeups: u64,
+    /// Times it ticked (send time, a retry, after a reload).
+    pub ticks: u64,
     /// Emails sent.
     pub sent: u64,
     /// Reloads that replaced the definitions / that were refused for bad files.
@@ -139,6 +141,31 @@ fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// One tick, logged.
+async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &mut RunStats) {
+    match engine.tick(clock.now(), sender).await {
+        Ok(r) => {
+            stats.sent += r.sent.len() as u64;
+            if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue + r.repeated > 0 {
+                log(
+                    "info",
+                    "tick",
+                    &[
+                        ("opened", r.opened.to_string()),
+                        ("overdue", r.overdue.to_string()),
+                        ("queued", r.queued.to_string()),
+                        ("sent", r.sent.len().to_string()),
+                        ("retried", r.retried.to_string()),
+                        ("failed", r.failed.to_string()),
+                        ("repeated", r.repeated.to_string()),
+                    ],
+                );
+            }
+        }
+        Err(e) => log("error", "tick misslyckades", &[("error", e.sv)]),
+    }
+}
+
 /// Runs until told to stop (or until `control.until` on a virtual clock). The engine's
 /// model should already be loaded and synced (see [`reload`]).
 pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src: Sources, mut control: Control) -> RunStats {
@@ -146,35 +173,20 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
     let mut seen = fingerprint(&src);
     let mut stats = RunStats::default();
     log("info", "arshjul kör", &[("owner", engine.settings.owner.clone()), ("now", clock.now().to_rfc3339())]);
+    let mut tick_due = true;
     loop {
         if *control.stop.borrow() || control.until.is_some_and(|u| clock.now() >= u) {
             break;
         }
         stats.wakeups += 1;
-        match engine.tick(clock.now(), &sender).await {
-            Ok(r) => {
-                stats.sent += r.sent.len() as u64;
-                if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue + r.repeated > 0 {
-                    log(
-                        "info",
-                        "tick",
-                        &[
-                            ("opened", r.opened.to_string()),
-                            ("overdue", r.overdue.to_string()),
-                            ("queued", r.queued.to_string()),
-                            ("sent", r.sent.len().to_string()),
-                            ("retried", r.retried.to_string()),
-                            ("failed", r.failed.to_string()),
-                            ("repeated", r.repeated.to_string()),
-                        ],
-                    );
-                }
-            }
-            Err(e) => log("error", "tick misslyckades", &[("error", e.sv)]),
+        if tick_due {
+            stats.ticks += 1;
+            tick(&engine, &sender, clock, &mut stats).await;
         }
         let now = clock.now();
         let retry = engine.store.next_attempt().await.ok().flatten();
-        let mut wake = next_wake(now, engine.settings.send_time, retry, &cal);
+        let tick_at = next_tick(now, engine.settings.send_time, retry, &cal);
+        let mut wake = tick_at.min(now + FILE_CHECK);
         if let Some(u) = control.until {
             wake = wake.min(u);
         }
@@ -190,16 +202,23 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
                 changed = fingerprint(&src) != seen;
             }
         }
+        let mut reloaded = false;
         if changed {
             seen = fingerprint(&src);
-            if reload(&mut engine, &src, clock).await {
+            reloaded = reload(&mut engine, &src, clock).await;
+            if reloaded {
                 stats.reloads += 1;
             } else {
                 stats.refused_reloads += 1;
             }
         }
+        tick_due = reloaded || clock.now() >= tick_at;
     }
-    log("info", "avslutar", &[("wakeups", stats.wakeups.to_string()), ("sent", stats.sent.to_string())]);
+    log(
+        "info",
+        "avslutar",
+        &[("wakeups", stats.wakeups.to_string()), ("ticks", stats.ticks.to_string()), ("sent", stats.sent.to_string())],
+    );
     if let Err(e) = engine.store.release(&engine.settings.owner).await {
         log("error", "kunde inte släppa påbörjade utskick", &[("error", e.sv)]);
     }

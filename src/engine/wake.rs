@@ -24,13 +24,18 @@ pub fn next_send(now: DateTime<Utc>, send_time: NaiveTime, cal: &Calendar) -> Da
     now + Duration::days(1)
 }
 
-/// The next wake-up.
-pub fn next_wake(now: DateTime<Utc>, send_time: NaiveTime, next_retry: Option<DateTime<Utc>>, cal: &Calendar) -> DateTime<Utc> {
-    let mut at = next_send(now, send_time, cal).min(now + FILE_CHECK);
-    if let Some(r) = next_retry {
-        at = at.min(r.max(now));
+/// The next instant the engine has work: the next send time or the earliest retry.
+pub fn next_tick(now: DateTime<Utc>, send_time: NaiveTime, next_retry: Option<DateTime<Utc>>, cal: &Calendar) -> DateTime<Utc> {
+    let at = next_send(now, send_time, cal);
+    match next_retry {
+        Some(r) => at.min(r.max(now)),
+        None => at,
     }
-    at
+}
+
+/// The next wake-up: the next tick, or the look at the files, whichever comes first.
+pub fn next_wake(now: DateTime<Utc>, send_time: NaiveTime, next_retry: Option<DateTime<Utc>>, cal: &Calendar) -> DateTime<Utc> {
+    next_tick(now, send_time, next_retry, cal).min(now + FILE_CHECK)
 }
 
 #[cfg(test)]

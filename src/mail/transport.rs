@@ -7,8 +7,8 @@
 //! response", lettre issue 743) is tried once more on a fresh connection.
 
 use super::config::{SmtpConfig, TlsMode};
-use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::fmt;
@@ -117,7 +117,9 @@ impl Mailer {
                 // A pooled connection the server had closed: once more, on a fresh one.
                 Ok(Err(e)) if tries == 1 && is_broken_connection(&e) => continue,
                 Ok(Err(e)) => Err(classify(&self.address, &e)),
-                Err(_) => Err(SendError::transient(format!("SMTP-servern på {} svarade inte inom {}", self.address, span(self.timeouts.send)))),
+                Err(_) => {
+                    Err(SendError::transient(format!("SMTP-servern på {} svarade inte inom {}", self.address, span(self.timeouts.send))))
+                }
             };
         }
     }

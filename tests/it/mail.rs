@@ -63,12 +63,12 @@ fn mailer(server: &SmtpServer) -> Mailer {
 // ---- a small MIME reader for the raw messages -------------------------------------------
 
 /// The header block, unfolded, as (name, value) pairs.
-fn headers(raw: &str) -> Vec<(String, String)> {
+pub fn headers(raw: &str) -> Vec<(String, String)> {
     let head = raw.split("\r\n\r\n").next().unwrap_or("").replace("\r\n ", " ").replace("\r\n\t", " ");
     head.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())).collect()
 }
 
-fn header(raw: &str, name: &str) -> String {
+pub fn header(raw: &str, name: &str) -> String {
     headers(raw)
         .into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -138,6 +138,11 @@ fn part(raw: &str, content_type: &str) -> String {
     assert_eq!(header(part, "Content-Transfer-Encoding"), "quoted-printable");
     let (_, body) = part.split_once("\r\n\r\n").unwrap();
     quoted_printable(body.strip_suffix("\r\n").unwrap_or(body))
+}
+
+/// The decoded plain-text part, line ends as `\n`.
+pub fn text_part(raw: &str) -> String {
+    part(raw, "text/plain").replace("\r\n", "\n")
 }
 
 fn only(server: &SmtpServer) -> Received {
@@ -241,7 +246,8 @@ async fn a_server_that_never_answers_times_out_as_transient() {
     let server = SmtpServer::start();
     server.silent(true);
     let cfg = SmtpConfig::parse(&server.url()).unwrap();
-    let m = Mailer::with_timeouts(&cfg, Timeouts { connect: Duration::from_millis(200), send: Duration::from_millis(250), connections: 1 }).unwrap();
+    let m = Mailer::with_timeouts(&cfg, Timeouts { connect: Duration::from_millis(200), send: Duration::from_millis(250), connections: 1 })
+        .unwrap();
     let (_, _, msg) = composed("asa.oberg@testkommun.se");
     let e = m.send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Transient, "{e}");

@@ -2,6 +2,7 @@
 
 mod calendar;
 mod check;
+mod daemon;
 mod docs;
 mod engine;
 mod expand;

@@ -21,8 +21,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// One message as the server got it.
 #[derive(Clone, Debug, PartialEq, Eq)]
