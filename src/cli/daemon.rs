@@ -58,6 +58,9 @@ fn setup(lang: Lang) -> Result<Setup, ExitCode> {
         owner: if cfg.instance.trim().is_empty() { default_owner() } else { cfg.instance.trim().to_owned() },
         lease_secs: cfg.lease_secs.max(1),
         concurrency: cfg.concurrency.clamp(1, 64),
+        // Claim a little more than can be sent at once: the work is shared between daemons
+        // and a crash strands few rows.
+        batch: 2 * cfg.concurrency.clamp(1, 64) as i64,
         ..Settings::default()
     };
     Ok(Setup { smtp, from, settings })
@@ -105,8 +108,8 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
     if !daemon::reload(&mut engine, &sources, clock).await {
         return fail(
             lang,
-            format!("definitionerna i {} kunde inte läsas (se felen ovan); rätta dem och starta igen.", sources.dir.display()),
-            format!("the definitions in {} could not be read (see above); fix them and start again.", sources.dir.display()),
+            format!("definitionerna i {} kunde inte läsas in (se felen ovan); rätta dem och starta igen.", sources.dir.display()),
+            format!("the definitions in {} could not be loaded (see above); fix them and start again.", sources.dir.display()),
         );
     }
     let (control, reload, stop) = Control::new();

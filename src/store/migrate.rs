@@ -19,15 +19,16 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
         Engine::Postgres => POSTGRES,
     };
     debug_assert_eq!(steps.len() as i64, LATEST);
-    sqlx::query("CREATE TABLE IF NOT EXISTS arshjul_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        .execute(pool)
-        .await
-        .map_err(|e| StoreError::db("skapande av metadatatabellen", e))?;
     let mut tx = pool.begin().await.map_err(|e| StoreError::db("migrering", e))?;
     if store.engine() == Engine::Postgres {
-        // One migrator at a time when several daemons start together.
+        // One migrator at a time when several daemons start together (even the
+        // `IF NOT EXISTS` below races on PostgreSQL without it).
         sqlx::query("SELECT pg_advisory_xact_lock(7262051)").execute(&mut *tx).await.map_err(|e| StoreError::db("migrering", e))?;
     }
+    sqlx::query("CREATE TABLE IF NOT EXISTS arshjul_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::db("skapande av metadatatabellen", e))?;
     let current: i64 = sqlx::query("SELECT value FROM arshjul_meta WHERE key = 'schema_version'")
         .fetch_optional(&mut *tx)
         .await

@@ -3,6 +3,7 @@
 mod calendar;
 mod check;
 mod daemon;
+mod daemon_process;
 mod docs;
 mod engine;
 mod expand;

@@ -1,0 +1,184 @@
+//! `arshjul run` as a real process: killed with SIGKILL in the middle of a send and
+//! restarted; three of them on one PostgreSQL with one killed mid-dispatch. The loopback
+//! SMTP server holds the reply to DATA so that a send is provably in flight when the kill
+//! comes. Nothing may be lost; a repeat is allowed only for what was in flight, and it must
+//! be recorded.
+
+use crate::smtp_server::SmtpServer;
+use crate::store::fresh_postgres;
+use crate::support::{PLAN, TempDir, WHEEL};
+use arshjul::store::{OutboxRow, Store};
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+
+const UNITS: usize = 12;
+
+/// An organisation with 12 schools, each with its rektor in the directory: on Friday
+/// 19 March 2021 each of them (and the förvaltningschef) gets a digest for the dialogue
+/// meeting of week 12.
+fn workflows() -> TempDir {
+    let t = TempDir::new();
+    let mut org = String::from(
+        "organisation:\n  id: testkommun\n  name: Testkommunen\n  roles:\n    forvaltningschef: { name: Förvaltningschef }\n    rektor: { name: Rektor, per_unit: ja, reports_to: forvaltningschef }\n  units:\n",
+    );
+    let mut people = String::from("organisation,role,unit,name,email\ntestkommun,forvaltningschef,,Cecilia Chef,cecilia@testkommun.se\n");
+    for i in 1..=UNITS {
+        org.push_str(&format!("    - {{ id: skola{i:02}, name: Skola {i}, kind: grundskola }}\n"));
+        people.push_str(&format!("testkommun,rektor,skola{i:02},Rektor {i},rektor{i:02}@testkommun.se\n"));
+    }
+    t.write("wf/testkommun/organisation.yaml", org);
+    t.write("wf/testkommun/arshjul.yaml", WHEEL);
+    t.write("wf/testkommun/plan.yaml", PLAN);
+    t.write("people.csv", people);
+    t
+}
+
+/// 08:00 on Friday 19 March 2021, after the send time.
+const NOW: &str = "2021-03-19T07:00:00Z";
+
+fn spawn(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str) -> Child {
+    let log = std::fs::File::create(t.path().join(log)).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_arshjul"))
+        .arg("run")
+        .current_dir(t.path())
+        .env_remove("ARSHJUL_CONFIG")
+        .env_remove("ARSHJUL_LANG")
+        .env("DATABASE_URL", db)
+        .env("ARSHJUL_SMTP_URL", server.url())
+        .env("ARSHJUL_MAIL_FROM", "arshjul <arshjul@testkommun.se>")
+        .env("ARSHJUL_WORKFLOWS", t.path().join("wf"))
+        .env("ARSHJUL_PEOPLE", t.path().join("people.csv"))
+        .env("ARSHJUL_NOW", NOW)
+        .env("ARSHJUL_INSTANCE", instance)
+        .env("ARSHJUL_CONCURRENCY", concurrency.to_string())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start arshjul run")
+}
+
+/// SIGTERM, and the exit status must be success (a graceful stop).
+fn terminate(mut child: Child, t: &TempDir, log: &str) {
+    let ok = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success();
+    assert!(ok, "kill -TERM");
+    let status = child.wait().unwrap();
+    let log = std::fs::read_to_string(t.path().join(log)).unwrap_or_default();
+    assert!(status.success(), "a SIGTERM ends the daemon cleanly: {status:?}\n{log}");
+}
+
+/// SIGKILL: no chance to clean up.
+fn kill_9(mut child: Child) {
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+/// Polls the outbox (an event wait: the daemons are working on it) until `done` holds.
+async fn wait_outbox(t: &TempDir, store: &Store, what: &str, done: impl Fn(&[OutboxRow]) -> bool) -> Vec<OutboxRow> {
+    for _ in 0..600 {
+        let rows = store.outbox().await.unwrap();
+        if done(&rows) {
+            return rows;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut logs = String::new();
+    for e in std::fs::read_dir(t.path()).unwrap().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "log")) {
+        logs.push_str(&format!("== {}\n{}", e.path().display(), std::fs::read_to_string(e.path()).unwrap_or_default()));
+    }
+    panic!("waited in vain for {what}: {:#?}\n{logs}", store.outbox().await.unwrap());
+}
+
+fn all_sent(rows: &[OutboxRow]) -> bool {
+    !rows.is_empty() && rows.iter().all(|r| r.status == "sent")
+}
+
+/// Message-ID → how many times it arrived.
+fn arrivals(server: &SmtpServer) -> BTreeMap<String, usize> {
+    let mut m = BTreeMap::new();
+    for r in server.received() {
+        *m.entry(crate::mail::header(&r.data, "Message-ID")).or_default() += 1;
+    }
+    m
+}
+
+/// Every row arrived at least once; whatever arrived twice was recorded as a repeat;
+/// nothing arrived more than twice. Returns how many arrived twice.
+fn check_exactly_once_or_recorded(rows: &[OutboxRow], got: &BTreeMap<String, usize>) -> usize {
+    assert!(rows.len() > UNITS, "a digest for every rektor and the chef: {}", rows.len());
+    for r in rows {
+        let n = got.get(&r.message_id).copied().unwrap_or(0);
+        assert!(n >= 1, "lost: {r:?}");
+        assert!(n <= 2, "sent {n} times: {r:?}");
+        if n == 2 {
+            assert!(r.repeats >= 1, "a repeat must be recorded: {r:?}");
+        }
+    }
+    assert_eq!(got.len(), rows.len(), "nothing arrived that is not in the outbox");
+    got.values().filter(|&&n| n == 2).count()
+}
+
+#[tokio::test]
+async fn kill_9_mid_send_then_restart_loses_nothing_and_records_the_repeat() {
+    let t = workflows();
+    let db = format!("sqlite://{}", t.path().join("arshjul.db").display());
+    let server = SmtpServer::start();
+    server.hold();
+    let first = spawn(&t, &db, &server, "skolserver", 1, "first.log");
+    // The first email is in the server; its 250 is held back: the send is in flight.
+    server.wait_for(1);
+    kill_9(first);
+    server.let_go();
+    let store = Store::open(&db).await.unwrap();
+    let rows = store.outbox().await.unwrap();
+    let in_flight: Vec<&OutboxRow> = rows.iter().filter(|r| r.status == "sending").collect();
+    assert!(!in_flight.is_empty() && in_flight.len() <= 2, "the killed daemon's claims are left: {rows:#?}");
+    assert!(rows.iter().all(|r| r.status != "sent"), "nothing was marked sent: {rows:#?}");
+
+    let again = spawn(&t, &db, &server, "skolserver", 1, "second.log");
+    let rows = wait_outbox(&t, &store, "every digest sent", all_sent).await;
+    terminate(again, &t, "second.log");
+    let got = arrivals(&server);
+    let twice = check_exactly_once_or_recorded(&rows, &got);
+    assert_eq!(twice, 1, "only the email in flight arrived twice: {got:#?}");
+    assert_eq!(rows.iter().map(|r| r.repeats).sum::<i64>(), in_flight.len() as i64, "{rows:#?}");
+    let log = std::fs::read_to_string(t.path().join("second.log")).unwrap();
+    assert!(log.contains("tas upp igen"), "the restart says it takes up the interrupted sends: {log}");
+    store.close().await;
+}
+
+#[tokio::test]
+async fn three_daemons_on_postgres_one_killed_mid_dispatch() {
+    let t = workflows();
+    let db = fresh_postgres().await;
+    let server = SmtpServer::start();
+    server.hold();
+    let a = spawn(&t, &db, &server, "a", 2, "a.log");
+    let b = spawn(&t, &db, &server, "b", 2, "b.log");
+    let c = spawn(&t, &db, &server, "c", 2, "c.log");
+    let store = Store::open(&db).await.unwrap();
+    // Wait until `a` has a send in flight (its email is in the server, the reply held).
+    wait_outbox(&t, &store, "daemon a mid-send", |rows| {
+        let got = arrivals(&server);
+        rows.iter().any(|r| r.lease_owner.as_deref() == Some("a") && got.contains_key(&r.message_id))
+    })
+    .await;
+    kill_9(a);
+    let stranded: Vec<OutboxRow> = store.outbox().await.unwrap().into_iter().filter(|r| r.lease_owner.as_deref() == Some("a")).collect();
+    assert!(!stranded.is_empty() && stranded.len() <= 4, "a held at most 2 × its concurrency: {stranded:#?}");
+    server.let_go();
+    // b and c finish the rest; a's rows wait for it (same instance name) to come back.
+    wait_outbox(&t, &store, "b and c done with the rest", |rows| {
+        rows.iter().all(|r| r.status == "sent" || r.lease_owner.as_deref() == Some("a"))
+    })
+    .await;
+    let a2 = spawn(&t, &db, &server, "a", 2, "a2.log");
+    let rows = wait_outbox(&t, &store, "every digest sent", all_sent).await;
+    for (d, log) in [(a2, "a2.log"), (b, "b.log"), (c, "c.log")] {
+        terminate(d, &t, log);
+    }
+    let got = arrivals(&server);
+    let twice = check_exactly_once_or_recorded(&rows, &got);
+    assert!(twice <= 2, "at most a's two sends in flight arrived twice: {got:#?}");
+    assert_eq!(rows.iter().map(|r| r.repeats).sum::<i64>(), stranded.len() as i64, "each stranded row recorded once: {rows:#?}");
+    store.close().await;
+}
