@@ -30,7 +30,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let size = Size::NATIONAL;
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this as a quick smoke
+    // test on a small set.
+    let size = if std::env::args().any(|a| a == "--bench") { Size::NATIONAL } else { Size { orgs: 3, units: 5, initiatives: 4 } };
     let files = synth::files("synthetic", size);
     let bytes: usize = files.iter().map(|(_, b)| b.len()).sum();
 

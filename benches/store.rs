@@ -22,7 +22,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let (model, diags) = load_sources(synth::files("synthetic", Size::NATIONAL));
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs a quick smoke test.
+    let size = if std::env::args().any(|a| a == "--bench") { Size::NATIONAL } else { Size { orgs: 3, units: 5, initiatives: 4 } };
+    let (model, diags) = load_sources(synth::files("synthetic", size));
     assert!(diags.is_empty());
     let window = DateRange::new(NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2023, 6, 30).unwrap()).unwrap();
     let cps = Compiled::new(&model).expand(window);

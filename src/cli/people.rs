@@ -121,7 +121,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                     );
                 }
                 for o in &model.organisations {
-                    for v in crate::remind::recipients::vacancies(&dir_rows, o) {
+                    for v in crate::remind::recipients::vacancies(&crate::remind::recipients::Directory::new(&dir_rows), o) {
                         let unit = v.unit.map(|u| format!(" ({u})")).unwrap_or_default();
                         outln!(
                             "{}",

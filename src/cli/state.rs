@@ -334,7 +334,7 @@ async fn vacancy_lines(store: &Store, lang: Lang) -> String {
     let Ok(people) = store.people().await else { return String::new() };
     let mut out = String::new();
     for o in &model.organisations {
-        for v in crate::remind::recipients::vacancies(&people, o) {
+        for v in crate::remind::recipients::vacancies(&crate::remind::recipients::Directory::new(&people), o) {
             let role = o.role(&v.role).map_or(v.role.clone(), |r| r.name.clone());
             let unit = v.unit.as_deref().and_then(|u| o.unit(u)).map(|u| format!(", {}", u.name)).unwrap_or_default();
             out.push_str(&say(

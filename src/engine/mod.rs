@@ -9,7 +9,7 @@ pub mod wake;
 
 use crate::definition::Model;
 use crate::remind::Digest;
-use crate::store::{Claimed, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::workflow::{Command, Today};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Europe::Stockholm;
@@ -126,47 +126,42 @@ impl Engine {
             if batch.is_empty() {
                 break;
             }
-            // Each send is marked as soon as it is done, so a crash repeats at most the
-            // `concurrency` sends in flight (and the claim records that it did).
-            let outcomes: Vec<Result<(Claimed, Outcome), StoreError>> = futures_util::stream::iter(batch)
+            // Sends are marked as soon as they are done, together with those done at the
+            // same moment (at most `concurrency` per statement): a crash repeats at most the
+            // sends in flight and those just done (and the claim records that it did).
+            let width = self.settings.concurrency.max(1);
+            let mut done = futures_util::stream::iter(batch)
                 .map(|c| async move {
-                    let outcome = match sender.deliver(&c.digest, &c.message_id).await {
-                        Delivery::Sent => Outcome::Sent(self.store.mark_sent(&c.key, owner, now).await?),
+                    let d = sender.deliver(&c.digest, &c.message_id).await;
+                    (c, d)
+                })
+                .buffer_unordered(width)
+                .ready_chunks(width);
+            while let Some(group) = done.next().await {
+                let sent: Vec<String> = group.iter().filter(|(_, d)| *d == Delivery::Sent).map(|(c, _)| c.key.clone()).collect();
+                let marked = self.store.mark_sent_many(&sent, owner, now).await?;
+                for (c, d) in group {
+                    report.repeated += usize::from(c.repeat);
+                    match d {
+                        Delivery::Sent => {
+                            if marked.contains(&c.key) {
+                                report.sent.push(c.digest);
+                            }
+                        }
                         Delivery::Transient(e) => {
                             self.store.mark_failed(&c.key, owner, &e, Some(now + backoff(c.attempts))).await?;
-                            Outcome::Retry
+                            report.retried += 1;
                         }
                         Delivery::Permanent(e) => {
                             self.store.mark_failed(&c.key, owner, &e, None).await?;
-                            Outcome::Failed
+                            report.failed += 1;
                         }
-                    };
-                    Ok((c, outcome))
-                })
-                .buffer_unordered(self.settings.concurrency.max(1))
-                .collect()
-                .await;
-            for o in outcomes {
-                let (c, outcome) = o?;
-                report.repeated += usize::from(c.repeat);
-                match outcome {
-                    Outcome::Sent(true) => report.sent.push(c.digest),
-                    Outcome::Sent(false) => {}
-                    Outcome::Retry => report.retried += 1,
-                    Outcome::Failed => report.failed += 1,
+                    }
                 }
             }
         }
         Ok(())
     }
-}
-
-/// What became of one claimed row.
-enum Outcome {
-    /// Delivered; `false` if the lease had been lost meanwhile (another daemon took over).
-    Sent(bool),
-    Retry,
-    Failed,
 }
 
 /// The `--dry-run` sender: records every digest it would send, sends nothing.

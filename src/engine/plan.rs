@@ -2,7 +2,7 @@
 //! (vacancies passed up, escalations to the superior), and the ledger of what was sent.
 
 use crate::definition::Model;
-use crate::remind::recipients::{resolve, superior};
+use crate::remind::recipients::{Directory, resolve, superior};
 use crate::remind::{Digest, Item, Person, Step, current_step, digests as group};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -22,7 +22,7 @@ pub async fn digests(store: &Store, model: &Model, day: NaiveDate, send_at: Date
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    let dir = store.people().await?;
+    let dir = Directory::new(&store.people().await?);
     let ids: Vec<String> = candidates.iter().map(|c| c.id.clone()).collect();
     let done = store.reminded(&ids).await?;
     let mut items: Vec<(Person, Item)> = Vec::new();

@@ -2,17 +2,22 @@
 //! about: *transient* (connection refused or cut, timeouts, TLS trouble, 4xx replies: retry
 //! later) and *permanent* (5xx replies such as 550 unknown mailbox: retrying will not help).
 //!
-//! Connections are kept open in a pool (as many as the engine sends at once) and reused;
-//! a send that fails on a pooled connection the server has closed meanwhile ("incomplete
-//! response", lettre issue 743) is tried once more on a fresh connection.
+//! Connections are kept open and reused (as many as the engine sends at once). They are our
+//! own, with `TCP_NODELAY` set: lettre writes the message and its final `.` separately, and
+//! with Nagle's algorithm on, the `.` waits for the server's delayed ACK — 40 ms per message
+//! (about 175 messages/s on eight connections, measured). A send that fails on a kept
+//! connection the server has closed meanwhile ("incomplete response", lettre issue 743) is
+//! tried once more on a fresh one. Implicit TLS (port 465) goes through lettre's own pool.
 
 use super::config::{SmtpConfig, TlsMode};
 use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Tls, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::fmt;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Whether a failed send may succeed if tried again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,67 +77,180 @@ impl Default for Timeouts {
 /// Sends messages through one SMTP server.
 #[derive(Clone)]
 pub struct Mailer {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: SmtpConfig,
     address: String,
     timeouts: Timeouts,
+    hello: ClientId,
+    /// Kept-open connections and when each was last used.
+    idle: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
+    /// Implicit TLS (port 465): lettre's pooled transport.
+    wrapped: Option<AsyncSmtpTransport<Tokio1Executor>>,
 }
+
+/// A kept connection unused this long is closed rather than reused.
+const IDLE: Duration = Duration::from_secs(30);
 
 impl Mailer {
     /// A mailer for `config` with the default timeouts (5 s to connect, 60 s per message).
-    /// Must be made inside a tokio runtime (the pool keeps a task for idle connections).
     pub fn new(config: &SmtpConfig) -> Result<Mailer, String> {
         Self::with_timeouts(config, Timeouts::default())
     }
 
     pub fn with_timeouts(config: &SmtpConfig, timeouts: Timeouts) -> Result<Mailer, String> {
-        let tls = match config.tls {
-            TlsMode::None => Tls::None,
-            TlsMode::StartTls => Tls::Required(tls_parameters(&config.host)?),
-            TlsMode::Tls => Tls::Wrapper(tls_parameters(&config.host)?),
+        let wrapped = match config.tls {
+            TlsMode::Tls => {
+                let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
+                    .port(config.port)
+                    .tls(Tls::Wrapper(tls_parameters(&config.host)?))
+                    .timeout(Some(timeouts.connect))
+                    .pool_config(PoolConfig::new().max_size(timeouts.connections.max(1)).idle_timeout(IDLE));
+                if let Some((user, pass)) = config.credentials() {
+                    builder = builder.credentials(Credentials::new(user.to_owned(), pass.to_owned()));
+                }
+                Some(builder.build())
+            }
+            TlsMode::StartTls => {
+                tls_parameters(&config.host)?;
+                None
+            }
+            TlsMode::None => None,
         };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
-            .port(config.port)
-            .tls(tls)
-            .timeout(Some(timeouts.connect))
-            .pool_config(PoolConfig::new().max_size(timeouts.connections.max(1)).idle_timeout(Duration::from_secs(30)));
-        if let Some((user, pass)) = config.credentials() {
-            builder = builder.credentials(Credentials::new(user.to_owned(), pass.to_owned()));
-        }
-        Ok(Mailer { transport: builder.build(), address: config.address(), timeouts })
+        let inner = Inner {
+            config: config.clone(),
+            address: config.address(),
+            timeouts,
+            hello: ClientId::default(),
+            idle: Mutex::new(Vec::new()),
+            wrapped,
+        };
+        Ok(Mailer { inner: Arc::new(inner) })
     }
 
     /// `host:port` of the server.
     pub fn address(&self) -> &str {
-        &self.address
+        &self.inner.address
     }
 
     /// Sends `msg` to its envelope's recipients.
     pub async fn send(&self, msg: &Message) -> Result<(), SendError> {
         let bytes = msg.formatted();
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            return match tokio::time::timeout(self.timeouts.send, self.transport.send_raw(msg.envelope(), &bytes)).await {
+        let limit = self.inner.timeouts.send;
+        if let Some(t) = &self.inner.wrapped {
+            return match tokio::time::timeout(limit, t.send_raw(msg.envelope(), &bytes)).await {
                 Ok(Ok(_)) => Ok(()),
-                // A pooled connection the server had closed: once more, on a fresh one.
-                Ok(Err(e)) if tries == 1 && is_broken_connection(&e) => continue,
-                Ok(Err(e)) => Err(classify(&self.address, &e)),
-                Err(_) => {
-                    Err(SendError::transient(format!("SMTP-servern på {} svarade inte inom {}", self.address, span(self.timeouts.send))))
+                Ok(Err(e)) => Err(classify(self.address(), &e)),
+                Err(_) => Err(self.no_answer()),
+            };
+        }
+        let mut fresh_tried = false;
+        loop {
+            let (mut conn, kept) = match self.kept() {
+                Some(c) => (c, true),
+                None => {
+                    fresh_tried = true;
+                    (self.connect().await?, false)
                 }
             };
+            match tokio::time::timeout(limit, conn.send(msg.envelope(), &bytes)).await {
+                Ok(Ok(_)) => {
+                    self.keep(conn);
+                    return Ok(());
+                }
+                // A kept connection the server had closed: once more, on a fresh one.
+                Ok(Err(e)) if kept && !fresh_tried && is_broken_connection(&e) => {}
+                Ok(Err(e)) => {
+                    conn.abort().await;
+                    return Err(classify(self.address(), &e));
+                }
+                Err(_) => return Err(self.no_answer()),
+            }
         }
     }
 
     /// Connects and says NOOP, so the daemon can tell at start that the server is there.
     /// The error is a whole sentence for the log.
     pub async fn check(&self) -> Result<(), String> {
-        let fail = |why: String| format!("SMTP-servern på {} svarar inte: {why}. Kontrollera ARSHJUL_SMTP_URL.", self.address);
-        match tokio::time::timeout(self.timeouts.send, self.transport.test_connection()).await {
-            Ok(Ok(true)) => Ok(()),
-            Ok(Ok(false)) => Err(fail("anslutningen bröts direkt".into())),
-            Ok(Err(e)) => Err(fail(e.to_string())),
-            Err(_) => Err(fail(format!("inget svar inom {}", span(self.timeouts.send)))),
+        let fail = |why: String| format!("SMTP-servern på {} svarar inte: {why}. Kontrollera ARSHJUL_SMTP_URL.", self.address());
+        let limit = self.inner.timeouts.send;
+        if let Some(t) = &self.inner.wrapped {
+            return match tokio::time::timeout(limit, t.test_connection()).await {
+                Ok(Ok(true)) => Ok(()),
+                Ok(Ok(false)) => Err(fail("anslutningen bröts direkt".into())),
+                Ok(Err(e)) => Err(fail(e.to_string())),
+                Err(_) => Err(fail(format!("inget svar inom {}", span(limit)))),
+            };
+        }
+        match tokio::time::timeout(limit, self.connect()).await {
+            Ok(Ok(mut c)) => {
+                let ok = c.test_connected().await;
+                if ok {
+                    self.keep(c);
+                    Ok(())
+                } else {
+                    Err(fail("anslutningen bröts direkt".into()))
+                }
+            }
+            Ok(Err(e)) => Err(fail(e.message.strip_prefix(&self.connect_prefix()).unwrap_or(&e.message).to_owned())),
+            Err(_) => Err(fail(format!("inget svar inom {}", span(limit)))),
+        }
+    }
+
+    fn no_answer(&self) -> SendError {
+        SendError::transient(format!("SMTP-servern på {} svarade inte inom {}", self.address(), span(self.inner.timeouts.send)))
+    }
+
+    /// A kept connection that has not idled too long.
+    fn kept(&self) -> Option<AsyncSmtpConnection> {
+        let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some((c, at)) = idle.pop() {
+            if at.elapsed() < IDLE && !c.has_broken() {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    fn keep(&self, conn: AsyncSmtpConnection) {
+        let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < self.inner.timeouts.connections.max(1) as usize {
+            idle.push((conn, Instant::now()));
+        }
+    }
+
+    fn connect_prefix(&self) -> String {
+        format!("kunde inte ansluta till SMTP-servern på {}: ", self.address())
+    }
+
+    /// A new connection: TCP with `TCP_NODELAY`, EHLO, STARTTLS if asked, AUTH if given.
+    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+        let cfg = &self.inner.config;
+        let refused = |e: &dyn fmt::Display| SendError::transient(format!("{}{e}", self.connect_prefix()));
+        let tcp =
+            match tokio::time::timeout(self.inner.timeouts.connect, tokio::net::TcpStream::connect((cfg.host.as_str(), cfg.port))).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => return Err(refused(&e)),
+                Err(_) => return Err(refused(&format!("ingen anslutning inom {}", span(self.inner.timeouts.connect)))),
+            };
+        tcp.set_nodelay(true).map_err(|e| refused(&e))?;
+        let handshake = async {
+            let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.inner.hello).await?;
+            if cfg.tls == TlsMode::StartTls {
+                let params = TlsParameters::new(cfg.host.clone())?;
+                conn.starttls(params, &self.inner.hello).await?;
+            }
+            if let Some((user, pass)) = cfg.credentials() {
+                conn.auth(&[Mechanism::Plain, Mechanism::Login], &Credentials::new(user.to_owned(), pass.to_owned())).await?;
+            }
+            Ok::<_, lettre::transport::smtp::Error>(conn)
+        };
+        match tokio::time::timeout(self.inner.timeouts.send, handshake).await {
+            Ok(Ok(c)) => Ok(c),
+            Ok(Err(e)) => Err(classify(self.address(), &e)),
+            Err(_) => Err(self.no_answer()),
         }
     }
 }
@@ -145,7 +263,7 @@ fn span(d: Duration) -> String {
 impl fmt::Debug for Mailer {
     /// The server and timeouts only: never the credentials.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Mailer").field("address", &self.address).field("timeouts", &self.timeouts).finish_non_exhaustive()
+        f.debug_struct("Mailer").field("address", &self.inner.address).field("timeouts", &self.inner.timeouts).finish_non_exhaustive()
     }
 }
 

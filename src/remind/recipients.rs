@@ -5,6 +5,7 @@
 use super::Person;
 use crate::definition::model::Organisation;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One line of the people directory: who holds which role (for which unit).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -32,21 +33,39 @@ pub struct Resolved {
     pub vacancy: Option<Vacancy>,
 }
 
-fn holders<'a>(dir: &'a [Holder], org: &str, role: &str, unit: Option<&str>) -> Vec<&'a Person> {
-    dir.iter().filter(|h| h.organisation == org && h.role == role && h.unit.as_deref() == unit).map(|h| &h.person).collect()
+/// The people directory indexed by (organisation, role, unit): a look-up per reminder costs
+/// the same with ten people or a hundred thousand.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    index: HashMap<(String, String, Option<String>), Vec<Person>>,
+}
+
+impl Directory {
+    pub fn new(holders: &[Holder]) -> Directory {
+        let mut index: HashMap<_, Vec<Person>> = HashMap::with_capacity(holders.len());
+        for h in holders {
+            index.entry((h.organisation.clone(), h.role.clone(), h.unit.clone())).or_default().push(h.person.clone());
+        }
+        Directory { index }
+    }
+
+    fn holders(&self, org: &str, role: &str, unit: Option<&str>) -> &[Person] {
+        // The key is owned; building it is cheaper than a second map level per look-up.
+        self.index.get(&(org.to_owned(), role.to_owned(), unit.map(str::to_owned))).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The people who get reminders for `role` (at `unit`, if the role is per unit).
-pub fn resolve(dir: &[Holder], org: &Organisation, role: &str, unit: Option<&str>) -> Resolved {
+pub fn resolve(dir: &Directory, org: &Organisation, role: &str, unit: Option<&str>) -> Resolved {
     let mut vacancy = None;
     let mut current = role.to_owned();
     for _ in 0..16 {
         let r = org.role(&current);
         let per_unit = r.is_some_and(|r| r.per_unit);
         let at = if per_unit { unit } else { None };
-        let people = holders(dir, &org.id, &current, at);
+        let people = dir.holders(&org.id, &current, at);
         if !people.is_empty() {
-            return Resolved { people: people.into_iter().cloned().collect(), vacancy };
+            return Resolved { people: people.to_vec(), vacancy };
         }
         vacancy.get_or_insert(Vacancy { organisation: org.id.to_string(), role: current.clone(), unit: at.map(str::to_owned) });
         match r.and_then(|r| r.reports_to.as_deref()) {
@@ -58,7 +77,7 @@ pub fn resolve(dir: &[Holder], org: &Organisation, role: &str, unit: Option<&str
 }
 
 /// The superior who receives escalations for `role`: the holder of its `reports_to`.
-pub fn superior(dir: &[Holder], org: &Organisation, role: &str, unit: Option<&str>) -> Resolved {
+pub fn superior(dir: &Directory, org: &Organisation, role: &str, unit: Option<&str>) -> Resolved {
     match org.role(role).and_then(|r| r.reports_to.as_deref()) {
         Some(up) => resolve(dir, org, up, unit),
         None => Resolved { people: Vec::new(), vacancy: None },
@@ -66,12 +85,12 @@ pub fn superior(dir: &[Holder], org: &Organisation, role: &str, unit: Option<&st
 }
 
 /// Every role (per unit where held per unit) that nobody holds, in definition order.
-pub fn vacancies(dir: &[Holder], org: &Organisation) -> Vec<Vacancy> {
+pub fn vacancies(dir: &Directory, org: &Organisation) -> Vec<Vacancy> {
     let mut out = Vec::new();
     for r in &org.roles {
         let units: Vec<Option<&str>> = if r.per_unit { org.units.iter().map(|u| Some(&*u.id)).collect() } else { vec![None] };
         for u in units {
-            if holders(dir, &org.id, &r.id, u).is_empty() {
+            if dir.holders(&org.id, &r.id, u).is_empty() {
                 out.push(Vacancy { organisation: org.id.to_string(), role: r.id.to_string(), unit: u.map(str::to_owned) });
             }
         }

@@ -1,4 +1,4 @@
-use super::recipients::{Holder, resolve, superior, vacancies};
+use super::recipients::{Directory, Holder, resolve, superior, vacancies};
 use super::*;
 use crate::definition::load_sources;
 
@@ -106,7 +106,7 @@ fn vacant_roles_pass_up_the_chain_with_the_vacancy_named() {
         unit: unit.map(Into::into),
         person: p(n),
     };
-    let dir = vec![h("rektor", Some("norr"), "rita"), h("chef", None, "cecilia")];
+    let dir = Directory::new(&[h("rektor", Some("norr"), "rita"), h("chef", None, "cecilia")]);
     let r = resolve(&dir, org, "rektor", Some("norr"));
     assert_eq!((r.people, r.vacancy), (vec![p("rita")], None));
     // Södra skolan has no rektor and the områdeschef post is vacant too: the förvaltningschef

@@ -2,9 +2,11 @@
 //! append the event and update the row — in one transaction, or not at all.
 
 use super::{Store, StoreError, ts};
+use crate::definition::model::ReminderPolicy;
 use crate::workflow::{Command, EventKind, Refusal, Status, Today, decide};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// The outcome of an accepted command.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,14 +101,73 @@ impl Store {
         ))
     }
 
-    /// Engine transitions for many checkpoints at once (open, overdue), as the system.
+    /// Engine transitions for many checkpoints at once (open, overdue), as the system: per
+    /// chunk of ids one transaction that reads their rows and histories, lets the state
+    /// machine judge each, and writes the accepted events in one statement. A row changed
+    /// meanwhile (version moved) is left for the next tick. Returns how many moved.
     pub async fn act_system(&self, ids: &[String], cmd: &Command, now: DateTime<Utc>, today: Today) -> Result<usize, StoreError> {
-        let mut n = 0;
-        for id in ids {
-            if let Ok(Ok(_)) = self.act(id, cmd, crate::workflow::SYSTEM, now, today).await {
-                n += 1;
+        let err = |e| StoreError::db("ändring av kontrollpunkter", e);
+        let at = ts(now);
+        let mut moved = 0;
+        for chunk in ids.chunks(400) {
+            let mut tx = self.pool().begin().await.map_err(err)?;
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let bind_all = |sql: String| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(id.clone());
+                }
+                q
+            };
+            let rows = bind_all(format!("SELECT id, version, policy FROM checkpoints WHERE id IN ({})", marks.join(",")))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(err)?;
+            let mut history: HashMap<String, Vec<EventKind>> = HashMap::with_capacity(chunk.len());
+            for r in bind_all(format!("SELECT checkpoint, data FROM events WHERE checkpoint IN ({}) ORDER BY seq", marks.join(",")))
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(err)?
+            {
+                let (Ok(id), Ok(data)) = (r.try_get::<String, _>(0), r.try_get::<String, _>(1)) else { continue };
+                if let Ok(k) = serde_json::from_str(&data) {
+                    history.entry(id).or_default().push(k);
+                }
             }
+            let mut events = Vec::new();
+            for r in &rows {
+                let (Ok(id), Ok(version)) = (r.try_get::<String, _>(0), r.try_get::<i64, _>(1)) else { continue };
+                let policy: ReminderPolicy = r
+                    .try_get::<String, _>(2)
+                    .ok()
+                    .and_then(|p| serde_json::from_str(&p).ok())
+                    .unwrap_or_else(ReminderPolicy::default_sparse);
+                let status = history.get(&id).and_then(Status::replay).unwrap_or_else(|| Status::new(None));
+                let Ok((event, _)) = decide(&status, cmd, today) else { continue };
+                let mut next = status;
+                next.apply(&event);
+                let updated = sqlx::query(
+                    "UPDATE checkpoints SET state = $1, due = $2, version = version + 1, updated_at = $3, remind_from = $4 WHERE id = $5 AND version = $6",
+                )
+                .bind(next.state.en())
+                .bind(next.due.map(|d| d.format("%Y-%m-%d").to_string()))
+                .bind(at.clone())
+                .bind(super::sync::remind_from(next.due, &policy))
+                .bind(id.clone())
+                .bind(version)
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
+                if updated.rows_affected() == 1 {
+                    events.push((id, None, event));
+                }
+            }
+            for part in events.chunks(100) {
+                super::sync::insert_events(&mut tx, part, &at).await?;
+            }
+            tx.commit().await.map_err(err)?;
+            moved += events.len();
         }
-        Ok(n)
+        Ok(moved)
     }
 }

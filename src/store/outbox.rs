@@ -67,6 +67,11 @@ fn db_now(engine: Engine, plus_secs: i64) -> String {
     }
 }
 
+/// The outbox key: one email per person and day.
+fn outbox_key(d: &Digest) -> String {
+    format!("{}|{}", d.to.email, d.day)
+}
+
 impl Store {
     /// Pending checkpoints whose first reminder day has come by `day`. Uses the
     /// (state, remind_from) index: the cost follows what is due, not what is stored.
@@ -136,58 +141,69 @@ impl Store {
         Ok(out)
     }
 
-    /// Queues each digest (one row per person and day) with its ledger rows, atomically
-    /// per digest. A person who already has a digest for the day keeps it; their new items
-    /// wait for the next day (at most one email per person per day). Returns how many were queued.
+    /// Queues each digest (one row per person and day) with its ledger rows, a chunk of
+    /// digests per transaction. A person who already has a digest for the day keeps it
+    /// (another daemon may have queued it first); their new items wait for the next day (at
+    /// most one email per person per day). Returns how many were queued.
     pub async fn enqueue(&self, digests: &[Digest], domain: &str) -> Result<usize, StoreError> {
         let err = |e| StoreError::db("köläggning av e-post", e);
         let mut queued = 0;
-        for d in digests {
-            let key = format!("{}|{}", d.to.email, d.day);
+        for chunk in digests.chunks(200) {
             let mut tx = self.pool().begin().await.map_err(err)?;
-            let exists =
-                sqlx::query("SELECT 1 FROM outbox WHERE key = $1").bind(key.clone()).fetch_optional(&mut *tx).await.map_err(err)?;
-            if exists.is_some() {
-                continue;
+            let mut sql = String::from(
+                "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, status, attempts, next_attempt_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 6;
+                let sep = if i > 0 { "," } else { "" };
+                sql.push_str(&format!(
+                    "{sep}(${}, ${}, ${}, ${}, ${}, ${}, 'pending', 0, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 4
+                ));
             }
-            let payload = serde_json::to_string(d).unwrap_or_default();
-            let inserted = sqlx::query(
-                "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, status, attempts, next_attempt_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $4)",
-            )
-            .bind(key.clone())
-            .bind(d.to.email.clone())
-            .bind(d.day.format("%Y-%m-%d").to_string())
-            .bind(ts(d.send_at))
-            .bind(d.message_id(domain))
-            .bind(payload)
-            .execute(&mut *tx)
-            .await;
-            if inserted.is_err() {
-                // Another daemon queued it first.
-                let _ = tx.rollback().await;
-                continue;
-            }
-            let mut clash = false;
-            for i in &d.items {
-                let r = sqlx::query("INSERT INTO reminders (checkpoint, step, recipient, outbox_key) VALUES ($1, $2, $3, $4)")
-                    .bind(i.checkpoint.clone())
-                    .bind(i.step.key())
+            sql.push_str(" ON CONFLICT (key) DO NOTHING RETURNING key");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for d in chunk {
+                q = q
+                    .bind(outbox_key(d))
                     .bind(d.to.email.clone())
-                    .bind(key.clone())
-                    .execute(&mut *tx)
-                    .await;
-                if r.is_err() {
-                    clash = true;
-                    break;
-                }
+                    .bind(d.day.format("%Y-%m-%d").to_string())
+                    .bind(ts(d.send_at))
+                    .bind(d.message_id(domain))
+                    .bind(serde_json::to_string(d).unwrap_or_default());
             }
-            if clash {
-                let _ = tx.rollback().await;
-                continue;
+            let inserted: HashSet<String> =
+                q.fetch_all(&mut *tx).await.map_err(err)?.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
+            // The ledger: (checkpoint, step, recipient) once. Planning left out what was
+            // reminded before, so a clash here can only be a concurrent daemon's, whose
+            // digest for the same person and day won above.
+            let ledger: Vec<(&str, String, &str, String)> = chunk
+                .iter()
+                .filter(|d| inserted.contains(&outbox_key(d)))
+                .flat_map(|d| d.items.iter().map(move |i| (i.checkpoint.as_str(), i.step.key(), d.to.email.as_str(), outbox_key(d))))
+                .collect();
+            for part in ledger.chunks(500) {
+                let mut sql = String::from("INSERT INTO reminders (checkpoint, step, recipient, outbox_key) VALUES ");
+                for i in 0..part.len() {
+                    let b = i * 4;
+                    let sep = if i > 0 { "," } else { "" };
+                    sql.push_str(&format!("{sep}(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+                }
+                sql.push_str(" ON CONFLICT DO NOTHING");
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (c, step, to, key) in part {
+                    q = q.bind((*c).to_owned()).bind(step.clone()).bind((*to).to_owned()).bind(key.clone());
+                }
+                q.execute(&mut *tx).await.map_err(err)?;
             }
             tx.commit().await.map_err(err)?;
-            queued += 1;
+            queued += inserted.len();
         }
         Ok(queued)
     }
@@ -237,6 +253,26 @@ impl Store {
             .await
             .map_err(|e| StoreError::db("markering som skickad", e))?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// Marks several claimed rows sent in one statement (only those `owner` still holds);
+    /// returns the keys marked.
+    pub async fn mark_sent_many(&self, keys: &[String], owner: &str, at: DateTime<Utc>) -> Result<HashSet<String>, StoreError> {
+        if keys.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let marks: Vec<String> = (3..keys.len() + 3).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, lease_owner = NULL, lease_until = NULL \
+             WHERE lease_owner = $2 AND status = 'sending' AND key IN ({}) RETURNING key",
+            marks.join(",")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ts(at)).bind(owner.to_owned());
+        for k in keys {
+            q = q.bind(k.clone());
+        }
+        let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db("markering som skickad", e))?;
+        Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect())
     }
 
     /// Records a failed send: `retry_at` for a transient failure, `None` for a permanent
@@ -316,5 +352,15 @@ impl Store {
                 })
             })
             .collect())
+    }
+
+    /// The benchmark's second round: every sent row back to pending, to time dispatch alone.
+    #[doc(hidden)]
+    pub async fn requeue_sent_for_benchmark(&self) -> Result<u64, StoreError> {
+        let r = sqlx::query("UPDATE outbox SET status = 'pending', attempts = 0, sent_at = NULL WHERE status = 'sent'")
+            .execute(self.pool())
+            .await
+            .map_err(|e| StoreError::db("benchmark", e))?;
+        Ok(r.rows_affected())
     }
 }

@@ -1,0 +1,143 @@
+//! Benchmark for issue 3's delivery figures (method and results in BENCHMARKS.md):
+//!
+//! - **100 k reminders, one each**: 100 000 schools, each rektor with one follow-up due
+//!   today → one email per person. The engine's real tick (due transitions, planning,
+//!   outbox, dispatch over SMTP with kept-open connections) delivers them to a loopback SMTP
+//!   server; then the same 100 k emails again with planning already done (dispatch only).
+//! - **100 k reminders as digests**: 1 000 schools × 100 follow-ups due today → one
+//!   digest per person (emails ≤ people × days).
+//!
+//! On SQLite (a temp file) and PostgreSQL (`ARSHJUL_BENCH_PG`, default the local server;
+//! skipped if it does not answer). The SMTP server is the tests' loopback server (std
+//! threads, one per connection) unless `ARSHJUL_BENCH_SMTP=smtp://host:port` names another
+//! (e.g. Postfix's smtp-sink). Scale with `ARSHJUL_BENCH_N` (default 100 000).
+//!
+//! Run: `cargo bench --bench deliver`.
+
+#[path = "../tests/it/smtp_server.rs"]
+#[allow(dead_code)]
+mod smtp_server;
+
+use arshjul::calendar::DateRange;
+use arshjul::definition::{Lang, load_sources};
+use arshjul::engine::{Engine, Settings};
+use arshjul::mail::{Mailer, SmtpConfig, SmtpSender, Timeouts};
+use arshjul::remind::people;
+use arshjul::schedule::expand;
+use arshjul::store::Store;
+use chrono::{NaiveDate, TimeZone, Utc};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// An organisation with `units` schools and a wheel of `per_unit` follow-ups, all due on
+/// Friday 14 May 2021, and a people directory with a rektor for every school.
+fn definitions(units: usize, per_unit: usize) -> (Vec<(std::path::PathBuf, Vec<u8>)>, String) {
+    let mut org = String::from(
+        "organisation:\n  id: k\n  name: Benchkommun\n  roles:\n    forvaltningschef: { name: Förvaltningschef }\n    rektor: { name: Rektor, per_unit: ja, reports_to: forvaltningschef }\n  units:\n",
+    );
+    let mut csv = String::from("organisation,role,unit,name,email\nk,forvaltningschef,,Chef,chef@bench.se\n");
+    for u in 0..units {
+        org.push_str(&format!("    - {{ id: u{u}, name: Skola {u}, kind: grundskola }}\n"));
+        csv.push_str(&format!("k,rektor,u{u},Rektor {u},rektor{u}@bench.se\n"));
+    }
+    let mut wheel = String::from("wheel:\n  name: Årshjul\n  checkpoints:\n");
+    for c in 0..per_unit {
+        wheel.push_str(&format!(
+            "    - {{ id: c{c}, name: Uppföljning {c}, kind: annat, due: 14 maj, owner: forvaltningschef, per_unit: rektor }}\n"
+        ));
+    }
+    (vec![("b/k/organisation.yaml".into(), org.into_bytes()), ("b/k/arshjul.yaml".into(), wheel.into_bytes())], csv)
+}
+
+struct Figures {
+    reminders: usize,
+    emails: usize,
+    end_to_end: f64,
+    dispatch_only: f64,
+}
+
+async fn scenario(url: &str, smtp: &str, units: usize, per_unit: usize) -> Figures {
+    let (files, csv) = definitions(units, per_unit);
+    let (model, diags) = load_sources(files);
+    assert!(diags.is_empty(), "{diags:?}");
+    let store = Store::open(url).await.unwrap();
+    let window = DateRange::new(NaiveDate::from_ymd_opt(2021, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2021, 12, 31).unwrap()).unwrap();
+    let cps = expand(&model, window);
+    store.sync(&cps, window, Utc.with_ymd_and_hms(2021, 1, 4, 6, 0, 0).unwrap()).await.unwrap();
+    store.replace_people(&people::parse(&csv, &model).unwrap()).await.unwrap();
+    let settings = Settings { domain: "bench.se".into(), owner: "bench".into(), ..Settings::default() };
+    let timeouts = Timeouts { connections: settings.concurrency as u32, ..Timeouts::default() };
+    let mailer = Mailer::with_timeouts(&SmtpConfig::parse(smtp).unwrap(), timeouts).unwrap();
+    let sender = SmtpSender { mailer, from: "arshjul <arshjul@bench.se>".parse().unwrap(), domain: "bench.se".into(), lang: Lang::Sv };
+    let engine = Engine { store: store.clone(), model: Arc::new(model), settings };
+    let at = chrono_tz::Europe::Stockholm.with_ymd_and_hms(2021, 5, 14, 7, 30, 0).unwrap().with_timezone(&Utc);
+
+    let t = Instant::now();
+    let r = engine.tick(at, &sender).await.unwrap();
+    let end_to_end = t.elapsed().as_secs_f64();
+    let reminders: usize = r.sent.iter().map(|d| d.items.len()).sum();
+    let emails = r.sent.len();
+    assert_eq!((r.retried, r.failed), (0, 0));
+
+    // The same emails once more, planning done: the outbox and SMTP alone.
+    let again = store.requeue_sent_for_benchmark().await.unwrap();
+    assert_eq!(again as usize, emails);
+    let t = Instant::now();
+    let r = engine.tick(at, &sender).await.unwrap();
+    let dispatch_only = t.elapsed().as_secs_f64();
+    assert_eq!(r.sent.len(), emails);
+    store.close().await;
+    Figures { reminders, emails, end_to_end, dispatch_only }
+}
+
+fn report(engine: &str, what: &str, f: &Figures) {
+    println!(
+        "{engine:<10} {what:<28} {:>7} reminders in {:>7} emails: tick {:>6.2} s = {:>6.0} emails/s ({:>6.0} reminders/s); dispatch only {:>6.2} s = {:>6.0} emails/s",
+        f.reminders,
+        f.emails,
+        f.end_to_end,
+        f.emails as f64 / f.end_to_end,
+        f.reminders as f64 / f.end_to_end,
+        f.dispatch_only,
+        f.emails as f64 / f.dispatch_only
+    );
+}
+
+/// A fresh database on the PostgreSQL server, or `None` if it does not answer.
+async fn postgres(suffix: &str) -> Option<String> {
+    let admin = std::env::var("ARSHJUL_BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&admin).await.ok()?;
+    let name = format!("arshjul_bench_{}_{suffix}", std::process::id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&pool).await.ok()?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.ok()?;
+    pool.close().await;
+    Some(format!("{}/{name}", admin.rsplit_once('/')?.0))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs a quick smoke test.
+    let full = std::env::args().any(|a| a == "--bench");
+    let n: usize = std::env::var("ARSHJUL_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(if full { 100_000 } else { 300 });
+    let local = smtp_server::SmtpServer::start();
+    let smtp = std::env::var("ARSHJUL_BENCH_SMTP").unwrap_or_else(|_| local.url());
+    println!("SMTP: {smtp}; {n} reminders per scenario");
+    let dir = std::env::temp_dir().join(format!("arshjul-bench-deliver-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut dbs =
+        vec![("SQLite", format!("sqlite://{}", dir.join("one.db").display()), format!("sqlite://{}", dir.join("digest.db").display()))];
+    if let (Some(a), Some(b)) = (postgres("one").await, postgres("digest").await) {
+        dbs.push(("PostgreSQL", a, b));
+    } else {
+        println!("PostgreSQL not reachable: skipped");
+    }
+    for (engine, one, digest) in dbs {
+        let f = scenario(&one, &smtp, n, 1).await;
+        report(engine, "one reminder per person", &f);
+        let f = scenario(&digest, &smtp, (n / 100).max(1), 100).await;
+        report(engine, "100 reminders per person", &f);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
