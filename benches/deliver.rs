@@ -29,24 +29,32 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// An organisation with `units` schools and a wheel of `per_unit` follow-ups, all due on
-/// Friday 14 May 2021, and a people directory with a rektor for every school.
+/// `units` schools in organisations of at most 1 000 (the YAML reader's node budget keeps
+/// one file below ~40 000 units), each organisation with a wheel of `per_unit` follow-ups
+/// all due on Friday 14 May 2021, and a people directory with a chef per organisation and
+/// a rektor for every school.
 fn definitions(units: usize, per_unit: usize) -> (Vec<(std::path::PathBuf, Vec<u8>)>, String) {
-    let mut org = String::from(
-        "organisation:\n  id: k\n  name: Benchkommun\n  roles:\n    forvaltningschef: { name: Förvaltningschef }\n    rektor: { name: Rektor, per_unit: ja, reports_to: forvaltningschef }\n  units:\n",
-    );
-    let mut csv = String::from("organisation,role,unit,name,email\nk,forvaltningschef,,Chef,chef@bench.se\n");
-    for u in 0..units {
-        org.push_str(&format!("    - {{ id: u{u}, name: Skola {u}, kind: grundskola }}\n"));
-        csv.push_str(&format!("k,rektor,u{u},Rektor {u},rektor{u}@bench.se\n"));
-    }
+    let mut files = Vec::new();
+    let mut csv = String::from("organisation,role,unit,name,email\n");
     let mut wheel = String::from("wheel:\n  name: Årshjul\n  checkpoints:\n");
     for c in 0..per_unit {
         wheel.push_str(&format!(
             "    - {{ id: c{c}, name: Uppföljning {c}, kind: annat, due: 14 maj, owner: forvaltningschef, per_unit: rektor }}\n"
         ));
     }
-    (vec![("b/k/organisation.yaml".into(), org.into_bytes()), ("b/k/arshjul.yaml".into(), wheel.into_bytes())], csv)
+    for (k, first) in (0..units).step_by(1000).enumerate() {
+        let mut org = format!(
+            "organisation:\n  id: k{k}\n  name: Benchkommun {k}\n  roles:\n    forvaltningschef: {{ name: Förvaltningschef }}\n    rektor: {{ name: Rektor, per_unit: ja, reports_to: forvaltningschef }}\n  units:\n"
+        );
+        csv.push_str(&format!("k{k},forvaltningschef,,Chef {k},chef{k}@bench.se\n"));
+        for u in first..(first + 1000).min(units) {
+            org.push_str(&format!("    - {{ id: u{u}, name: Skola {u}, kind: grundskola }}\n"));
+            csv.push_str(&format!("k{k},rektor,u{u},Rektor {u},rektor{u}@bench.se\n"));
+        }
+        files.push((format!("b/k{k}/organisation.yaml").into(), org.into_bytes()));
+        files.push((format!("b/k{k}/arshjul.yaml").into(), wheel.clone().into_bytes()));
+    }
+    (files, csv)
 }
 
 struct Figures {

@@ -79,10 +79,6 @@ pub fn run(args: RunArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
 
 async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -> ExitCode {
     let cfg = super::config();
-    let store = match Store::open(&cfg.database_url).await {
-        Ok(s) => s,
-        Err(e) => return fail(lang, e.sv, e.en),
-    };
     let timeouts = Timeouts { connections: setup.settings.concurrency as u32, ..Timeouts::default() };
     let mailer = match Mailer::with_timeouts(&setup.smtp, timeouts) {
         Ok(m) => m,
@@ -91,6 +87,11 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
     if let Err(e) = mailer.check().await {
         return fail(lang, e.clone(), e);
     }
+    // The database second: a start that fails on the mail server creates nothing.
+    let store = match Store::open(&cfg.database_url).await {
+        Ok(s) => s,
+        Err(e) => return fail(lang, e.sv, e.en),
+    };
     let sources = Sources { dir: args.dir.unwrap_or_else(super::default_dir), people: cfg.people.clone() };
     let settings = setup.settings;
     match store.recover(&settings.owner).await {

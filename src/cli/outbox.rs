@@ -2,9 +2,10 @@
 //! sent, waits for a retry, failed for good (and why), or was repeated after an interrupted
 //! try. What the operator reads when someone says "I never got it".
 
+use super::state::Format;
 use crate::definition::Lang;
 use crate::store::{OutboxRow, Store};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use std::process::ExitCode;
 
 #[derive(Args, Debug)]
@@ -14,12 +15,6 @@ pub struct OutboxArgs {
     pub status: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
 }
 
 const STATUSES: [&str; 4] = ["pending", "sending", "sent", "failed"];

@@ -25,7 +25,8 @@ pub struct SimulateArgs {
     /// Sista dagen, t.ex. 2021-06-18.
     #[arg(long)]
     pub to: String,
-    /// Skicka ingenting; skriv ut varje e-post som skulle ha skickats.
+    /// Skicka ingenting; skriv ut varje e-post som skulle ha skickats. Utan den skickas
+    /// e-posten på riktigt genom ARSHJUL_SMTP_URL (t.ex. till en testbrevlåda).
     #[arg(long)]
     pub dry_run: bool,
     /// Personkatalog (standard: config/people.csv om den finns).
@@ -72,13 +73,21 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
             format!("--to ({to}) is before --from ({from}); swap them."),
         );
     }
-    if !args.dry_run {
-        return fail(
-            lang,
-            "ange `--dry-run`: simuleringen skriver ut e-posten i stället för att skicka den.".into(),
-            "give `--dry-run`: the simulation prints the email instead of sending it.".into(),
-        );
-    }
+    let smtp = match (args.dry_run, super::config().smtp_url.as_deref()) {
+        (true, _) => None,
+        (false, Some(url)) => match crate::mail::SmtpConfig::parse(url).and_then(|c| crate::mail::Mailer::new(&c)) {
+            Ok(m) => Some(m),
+            Err(e) => return fail(lang, format!("ARSHJUL_SMTP_URL: {e}"), format!("ARSHJUL_SMTP_URL: {e}")),
+        },
+        (false, None) => {
+            return fail(
+                lang,
+                "ange `--dry-run` (skriv ut e-posten) eller en SMTP-server att skicka till i ARSHJUL_SMTP_URL (t.ex. en testbrevlåda)."
+                    .into(),
+                "give `--dry-run` (print the email) or an SMTP server to send to in ARSHJUL_SMTP_URL (e.g. a test mailbox).".into(),
+            );
+        }
+    };
     let dir = args.dir.clone().unwrap_or_else(super::default_dir);
     let model = match load_dir(&dir) {
         Ok(m) => m,
@@ -120,23 +129,25 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
         return fail(lang, e.sv, e.en);
     }
     let engine = Engine { store, model: Arc::new(model), settings };
-    let sender = DryRun::default();
-    let mut day = from;
-    let mut printed = 0;
-    while day <= to {
-        let now = crate::calendar::recurrence::local_to_instant(day.and_time(engine.settings.send_time), Stockholm);
-        if let Err(e) = engine.tick(now, &sender).await {
-            return fail(lang, e.sv, e.en);
+    let sent = match smtp {
+        None => days(&engine, &DryRun::default(), from, to, args.format, lang).await,
+        Some(mailer) => {
+            let from_box = match super::config().mail_from.parse() {
+                Ok(m) => m,
+                Err(_) => {
+                    return fail(lang, "ARSHJUL_MAIL_FROM är ingen e-postadress.".into(), "ARSHJUL_MAIL_FROM is not an address.".into());
+                }
+            };
+            let sender = crate::mail::SmtpSender { mailer, from: from_box, domain: engine.settings.domain.clone(), lang };
+            days(&engine, &sender, from, to, args.format, lang).await
         }
-        let sent = sender.sent.lock().map(|v| v[printed..].to_vec()).unwrap_or_default();
-        for (d, _) in &sent {
-            print_email(d, args.format, lang);
-        }
-        printed += sent.len();
-        day = day.succ_opt().unwrap_or(NaiveDate::MAX);
-    }
-    let people: std::collections::BTreeSet<String> =
-        sender.sent.lock().map(|v| v.iter().map(|(d, _)| d.to.email.clone()).collect()).unwrap_or_default();
+    };
+    let sent = match sent {
+        Ok(s) => s,
+        Err(e) => return fail(lang, e.sv, e.en),
+    };
+    let printed = sent.len();
+    let people: std::collections::BTreeSet<&str> = sent.iter().map(|d| d.to.email.as_str()).collect();
     let days = (to - from).num_days() + 1;
     eprintln!(
         "{}",
@@ -148,6 +159,35 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
     );
     engine.store.close().await;
     ExitCode::SUCCESS
+}
+
+/// Ticks at the send time of each day from `from` to `to`, printing each email as it goes;
+/// returns them all.
+async fn days(
+    engine: &Engine,
+    sender: &impl crate::engine::Sender,
+    from: NaiveDate,
+    to: NaiveDate,
+    format: Format,
+    lang: Lang,
+) -> Result<Vec<crate::remind::Digest>, crate::store::StoreError> {
+    let mut all = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let now = crate::calendar::recurrence::local_to_instant(day.and_time(engine.settings.send_time), Stockholm);
+        let mut report = engine.tick(now, sender).await?;
+        // Sends complete in any order; print them in a stable one.
+        report.sent.sort_by(|a, b| a.to.email.cmp(&b.to.email));
+        for d in &report.sent {
+            print_email(d, format, lang);
+        }
+        if report.retried + report.failed > 0 {
+            eprintln!("{day}: {} e-post kunde inte skickas ({} försöks igen).", report.retried + report.failed, report.retried);
+        }
+        all.extend(report.sent);
+        day = day.succ_opt().unwrap_or(NaiveDate::MAX);
+    }
+    Ok(all)
 }
 
 fn print_email(d: &crate::remind::Digest, format: Format, lang: Lang) {

@@ -111,7 +111,7 @@ impl Store {
         let mut moved = 0;
         for chunk in ids.chunks(400) {
             let mut tx = self.pool().begin().await.map_err(err)?;
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let marks = super::marks(self.engine(), chunk.len(), 0);
             let bind_all = |sql: String| {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for id in chunk {
@@ -119,12 +119,12 @@ impl Store {
                 }
                 q
             };
-            let rows = bind_all(format!("SELECT id, version, policy FROM checkpoints WHERE id IN ({})", marks.join(",")))
+            let rows = bind_all(format!("SELECT id, version, policy FROM checkpoints WHERE id IN ({marks})"))
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(err)?;
             let mut history: HashMap<String, Vec<EventKind>> = HashMap::with_capacity(chunk.len());
-            for r in bind_all(format!("SELECT checkpoint, data FROM events WHERE checkpoint IN ({}) ORDER BY seq", marks.join(",")))
+            for r in bind_all(format!("SELECT checkpoint, data FROM events WHERE checkpoint IN ({marks}) ORDER BY seq"))
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(err)?
@@ -163,7 +163,7 @@ impl Store {
                 }
             }
             for part in events.chunks(100) {
-                super::sync::insert_events(&mut tx, part, &at).await?;
+                super::sync::insert_events(self.engine(), &mut tx, part, &at).await?;
             }
             tx.commit().await.map_err(err)?;
             moved += events.len();

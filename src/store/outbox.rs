@@ -128,8 +128,10 @@ impl Store {
     pub async fn reminded(&self, checkpoints: &[String]) -> Result<HashSet<(String, String, String)>, StoreError> {
         let mut out = HashSet::new();
         for chunk in checkpoints.chunks(500) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!("SELECT checkpoint, step, recipient FROM reminders WHERE checkpoint IN ({})", marks.join(","));
+            let sql = format!(
+                "SELECT checkpoint, step, recipient FROM reminders WHERE checkpoint IN ({})",
+                super::marks(self.engine(), chunk.len(), 0)
+            );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for c in chunk {
                 q = q.bind(c.clone());
@@ -150,24 +152,12 @@ impl Store {
         let mut queued = 0;
         for chunk in digests.chunks(200) {
             let mut tx = self.pool().begin().await.map_err(err)?;
-            let mut sql = String::from(
-                "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, status, attempts, next_attempt_at) VALUES ",
+            let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({},'pending',0)", super::marks(self.engine(), 7, i * 7))).collect();
+            let sql = format!(
+                "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, next_attempt_at, status, attempts) \
+                 VALUES {} ON CONFLICT (key) DO NOTHING RETURNING key",
+                rows.join(",")
             );
-            for i in 0..chunk.len() {
-                let b = i * 6;
-                let sep = if i > 0 { "," } else { "" };
-                sql.push_str(&format!(
-                    "{sep}(${}, ${}, ${}, ${}, ${}, ${}, 'pending', 0, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 4
-                ));
-            }
-            sql.push_str(" ON CONFLICT (key) DO NOTHING RETURNING key");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for d in chunk {
                 q = q
@@ -176,7 +166,8 @@ impl Store {
                     .bind(d.day.format("%Y-%m-%d").to_string())
                     .bind(ts(d.send_at))
                     .bind(d.message_id(domain))
-                    .bind(serde_json::to_string(d).unwrap_or_default());
+                    .bind(serde_json::to_string(d).unwrap_or_default())
+                    .bind(ts(d.send_at));
             }
             let inserted: HashSet<String> =
                 q.fetch_all(&mut *tx).await.map_err(err)?.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
@@ -189,13 +180,10 @@ impl Store {
                 .flat_map(|d| d.items.iter().map(move |i| (i.checkpoint.as_str(), i.step.key(), d.to.email.as_str(), outbox_key(d))))
                 .collect();
             for part in ledger.chunks(500) {
-                let mut sql = String::from("INSERT INTO reminders (checkpoint, step, recipient, outbox_key) VALUES ");
-                for i in 0..part.len() {
-                    let b = i * 4;
-                    let sep = if i > 0 { "," } else { "" };
-                    sql.push_str(&format!("{sep}(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
-                }
-                sql.push_str(" ON CONFLICT DO NOTHING");
+                let sql = format!(
+                    "INSERT INTO reminders (checkpoint, step, recipient, outbox_key) VALUES {} ON CONFLICT DO NOTHING",
+                    super::value_rows(self.engine(), part.len(), 4, 0)
+                );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (c, step, to, key) in part {
                     q = q.bind((*c).to_owned()).bind(step.clone()).bind((*to).to_owned()).bind(key.clone());
@@ -261,11 +249,13 @@ impl Store {
         if keys.is_empty() {
             return Ok(HashSet::new());
         }
-        let marks: Vec<String> = (3..keys.len() + 3).map(|i| format!("${i}")).collect();
+        let m = |n, off| super::marks(self.engine(), n, off);
         let sql = format!(
-            "UPDATE outbox SET status = 'sent', sent_at = $1, lease_owner = NULL, lease_until = NULL \
-             WHERE lease_owner = $2 AND status = 'sending' AND key IN ({}) RETURNING key",
-            marks.join(",")
+            "UPDATE outbox SET status = 'sent', sent_at = {}, lease_owner = NULL, lease_until = NULL \
+             WHERE lease_owner = {} AND status = 'sending' AND key IN ({}) RETURNING key",
+            m(1, 0),
+            m(1, 1),
+            m(keys.len(), 2)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ts(at)).bind(owner.to_owned());
         for k in keys {

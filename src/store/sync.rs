@@ -182,34 +182,27 @@ impl Store {
             }
         }
         for chunk in new_rows.chunks(BATCH) {
-            insert_checkpoints(&mut tx, chunk, &at).await?;
+            insert_checkpoints(self.engine(), &mut tx, chunk, &at).await?;
         }
         for chunk in events.chunks(BATCH) {
-            insert_events(&mut tx, chunk, &at).await?;
+            insert_events(self.engine(), &mut tx, chunk, &at).await?;
         }
         tx.commit().await.map_err(err)?;
         Ok(report)
     }
 }
 
-async fn insert_checkpoints(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &[&Checkpoint], at: &str) -> Result<(), StoreError> {
+async fn insert_checkpoints(
+    engine: super::Engine,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    rows: &[&Checkpoint],
+    at: &str,
+) -> Result<(), StoreError> {
     const COLS: usize = 18;
     let mut sql = String::from(
         "INSERT INTO checkpoints (id, organisation, plan, initiative, part, kind, title, owner_role, unit, parent, label, school_break, due, defined_due, remind_from, state, policy, updated_at) VALUES ",
     );
-    for i in 0..rows.len() {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for j in 0..COLS {
-            if j > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${}", i * COLS + j + 1));
-        }
-        sql.push(')');
-    }
+    sql.push_str(&super::value_rows(engine, rows.len(), COLS, 0));
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for c in rows {
         let due = date_text(c.date);
@@ -238,25 +231,14 @@ async fn insert_checkpoints(tx: &mut sqlx::Transaction<'_, sqlx::Any>, rows: &[&
 }
 
 pub(super) async fn insert_events(
+    engine: super::Engine,
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     events: &[(String, Option<&str>, EventKind)],
     at: &str,
 ) -> Result<(), StoreError> {
     const COLS: usize = 6;
     let mut sql = String::from("INSERT INTO events (checkpoint, at, actor, reason, kind, data) VALUES ");
-    for i in 0..events.len() {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for j in 0..COLS {
-            if j > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${}", i * COLS + j + 1));
-        }
-        sql.push(')');
-    }
+    sql.push_str(&super::value_rows(engine, events.len(), COLS, 0));
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (id, reason, kind) in events {
         let data = serde_json::to_string(kind).unwrap_or_default();
@@ -291,7 +273,7 @@ impl Store {
         let at = ts(Utc::now());
         let rows: Vec<&Checkpoint> = cps.iter().collect();
         for chunk in rows.chunks(BATCH) {
-            insert_checkpoints(&mut tx, chunk, &at).await?;
+            insert_checkpoints(self.engine(), &mut tx, chunk, &at).await?;
         }
         tx.commit().await.map_err(|e| StoreError::db("inläggning", e))
     }

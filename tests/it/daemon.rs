@@ -4,7 +4,6 @@
 
 use crate::mail::header;
 use crate::smtp_server::{Received, SmtpServer};
-use crate::store::fresh_postgres;
 use crate::support::{PLAN, TempDir, workflow};
 use arshjul::clock::{Clock, ManualClock};
 use arshjul::definition::{Lang, Model};
@@ -255,33 +254,7 @@ async fn a_rektor_who_leaves_and_a_bad_reload(url: &str) {
     rig.store.close().await;
 }
 
-fn sqlite_url(t: &TempDir) -> String {
-    format!("sqlite://{}", t.path().join("arshjul.db").display())
-}
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let t = crate::support::TempDir::new();
-                    super::$name(&super::sqlite_url(&t)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(&super::fresh_postgres().await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_engines!(
+crate::support::on_both_engines!(
     a_term_through_both_dst_changes_over_smtp,
     a_send_time_in_the_dst_hours,
     smtp_down_then_up_delivers_everything,

@@ -182,3 +182,48 @@ async fn three_daemons_on_postgres_one_killed_mid_dispatch() {
     assert_eq!(rows.iter().map(|r| r.repeats).sum::<i64>(), stranded.len() as i64, "each stranded row recorded once: {rows:#?}");
     store.close().await;
 }
+
+/// What an operator gets when the daemon cannot start: which part is missing or does not
+/// answer, and how to fix it — and nothing is written.
+#[test]
+fn start_up_problems_name_the_part_and_the_fix() {
+    let t = workflows();
+    let db = format!("sqlite://{}", t.path().join("arshjul.db").display());
+    let run = |env: &[(&str, &str)]| {
+        let mut all = vec![
+            ("ARSHJUL_WORKFLOWS", t.path().join("wf").display().to_string()),
+            ("ARSHJUL_PEOPLE", t.path().join("people.csv").display().to_string()),
+        ];
+        all.extend(env.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let refs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        crate::support::arshjul_env(&["run"], &refs)
+    };
+    // No SMTP server configured.
+    let out = run(&[("DATABASE_URL", &db)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("ingen SMTP-server är inställd") && out.stderr.contains("ARSHJUL_SMTP_URL"), "{}", out.stderr);
+    // A malformed SMTP URL.
+    let out = run(&[("DATABASE_URL", &db), ("ARSHJUL_SMTP_URL", "smtp.kommun.se:587")]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("måste börja med smtp://"), "{}", out.stderr);
+    // Nobody listens on the SMTP port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let out = run(&[("DATABASE_URL", &db), ("ARSHJUL_SMTP_URL", &url)]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(&format!("SMTP-servern på 127.0.0.1:{port} svarar inte")), "{}", out.stderr);
+    assert!(out.stderr.contains("Kontrollera ARSHJUL_SMTP_URL"), "{}", out.stderr);
+    // The database does not answer.
+    let server = SmtpServer::start();
+    let out = run(&[("DATABASE_URL", "postgres://arshjul@127.0.0.1:1/arshjul"), ("ARSHJUL_SMTP_URL", &server.url())]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("kan inte ansluta till databasen `postgres://arshjul@127.0.0.1:1/arshjul`"), "{}", out.stderr);
+    assert!(out.stderr.contains("DATABASE_URL"), "{}", out.stderr);
+    // A bad send time.
+    let out = run(&[("DATABASE_URL", &db), ("ARSHJUL_SMTP_URL", &server.url()), ("ARSHJUL_SEND_TIME", "25:00")]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("utskickstiden `25:00`") && out.stderr.contains("07:30"), "{}", out.stderr);
+    // None of these touched the database file, and no email went out.
+    assert!(!t.path().join("arshjul.db").exists(), "nothing was created");
+    assert!(server.received().is_empty());
+}

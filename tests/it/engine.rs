@@ -2,8 +2,7 @@
 //! when reminders go out, to whom, once only, as one digest per person per day, catch-up
 //! after downtime, vacancies and escalation. (Delivery over real SMTP: `mail.rs`.)
 
-use crate::store::fresh_postgres;
-use crate::support::{PLAN, TempDir, workflow};
+use crate::support::{PLAN, workflow};
 use arshjul::calendar::DateRange;
 use arshjul::definition::load_dir;
 use arshjul::engine::{DryRun, Engine, Settings};
@@ -126,33 +125,7 @@ async fn a_vacant_rektor_passes_to_the_superior_with_the_vacancy_named(url: &str
     e.store.close().await;
 }
 
-fn sqlite_url(t: &TempDir) -> String {
-    format!("sqlite://{}", t.path().join("arshjul.db").display())
-}
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let t = crate::support::TempDir::new();
-                    super::$name(&super::sqlite_url(&t)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(&super::fresh_postgres().await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_engines!(
+crate::support::on_both_engines!(
     reminders_follow_the_policy_once_each,
     downtime_gives_one_catch_up_digest_per_person,
     a_vacant_rektor_passes_to_the_superior_with_the_vacancy_named,

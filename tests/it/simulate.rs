@@ -67,3 +67,36 @@ fn bad_input_is_explained() {
     let out = arshjul(&["simulate", "--from", "2021-06-18", "--to", "2021-01-01", "--dry-run"]);
     assert!(out.stderr.contains("byt plats"), "{}", out.stderr);
 }
+
+/// Without `--dry-run` the rehearsal sends for real, through ARSHJUL_SMTP_URL (a test
+/// mailbox): the same emails the dry run prints arrive at the server.
+#[test]
+fn a_rehearsal_can_send_to_a_test_mailbox() {
+    let t = workflow(PLAN);
+    let people = t.write("people.csv", PEOPLE);
+    let dir = t.path().to_string_lossy().into_owned();
+    let people = people.to_string_lossy().into_owned();
+    let args = |dry: bool| {
+        let mut a = vec!["simulate", dir.as_str(), "--from", "2021-03-01", "--to", "2021-06-18", "--format", "json", "--people", &people];
+        if dry {
+            a.push("--dry-run");
+        }
+        a.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let dry = arshjul(&args(true).iter().map(String::as_str).collect::<Vec<_>>());
+    let server = crate::smtp_server::SmtpServer::start();
+    let real =
+        crate::support::arshjul_env(&args(false).iter().map(String::as_str).collect::<Vec<_>>(), &[("ARSHJUL_SMTP_URL", &server.url())]);
+    assert_eq!(real.code, 0, "{}", real.stderr);
+    assert_eq!(real.stdout, dry.stdout, "the same emails as the dry run");
+    let printed: Vec<Value> = real.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got = server.received();
+    assert_eq!(got.len(), printed.len());
+    let to: Vec<String> = got.iter().map(|r| r.to.join(",")).collect();
+    let expect: Vec<String> = printed.iter().map(|m| m["to"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(to, expect);
+    // And without either, the user is told the two ways.
+    let none = arshjul(&args(false).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.contains("--dry-run") && none.stderr.contains("ARSHJUL_SMTP_URL"), "{}", none.stderr);
+}

@@ -2,7 +2,7 @@
 //! on 127.0.0.1:5432, or ARSHJUL_TEST_PG). Sync by stable id, the state machine through the
 //! store, append-only history, and refusals that change nothing.
 
-use crate::support::{PLAN, TempDir, workflow};
+use crate::support::{PLAN, workflow};
 use arshjul::calendar::DateRange;
 use arshjul::definition::load_dir;
 use arshjul::schedule::{Checkpoint, expand};
@@ -143,33 +143,7 @@ async fn a_newer_database_is_refused_untouched(url: &str) {
     assert!(e.sv.contains("nyare version av arshjul (schema 99"), "{}", e.sv);
 }
 
-fn sqlite_url(t: &TempDir) -> String {
-    format!("sqlite://{}", t.path().join("arshjul.db").display())
-}
-
-macro_rules! on_both_engines {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let t = crate::support::TempDir::new();
-                    super::$name(&super::sqlite_url(&t)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(&super::fresh_postgres().await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_engines!(
+crate::support::on_both_engines!(
     sync_is_idempotent_and_by_stable_id,
     report_and_approve_through_the_store,
     refusals_change_nothing,

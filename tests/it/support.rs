@@ -62,6 +62,9 @@ pub fn arshjul_env(args: &[&str], env: &[(&str, &str)]) -> Output {
         .env_remove("ARSHJUL_WORKFLOWS")
         .env_remove("ARSHJUL_CONFIG")
         .env_remove("ARSHJUL_PEOPLE")
+        .env_remove("ARSHJUL_SMTP_URL")
+        .env_remove("ARSHJUL_SEND_TIME")
+        .env_remove("ARSHJUL_INSTANCE")
         .envs(env.iter().copied())
         .output()
         .expect("run arshjul");
@@ -121,3 +124,33 @@ pub fn plan_json(dir: &Path, extra: &[&str]) -> Vec<serde_json::Value> {
     assert_eq!(out.code, 0, "plan failed: {}", out.stderr);
     serde_json::from_str(&out.stdout).expect("plan --format json prints one JSON array")
 }
+
+/// A SQLite database file in `t`.
+pub fn sqlite_url(t: &TempDir) -> String {
+    format!("sqlite://{}", t.path().join("arshjul.db").display())
+}
+
+/// Runs each named `async fn(url: &str)` of the calling module as two tests: on a SQLite
+/// file and on a fresh PostgreSQL database — the same suite on both engines.
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let t = crate::support::TempDir::new();
+                    super::$name(&crate::support::sqlite_url(&t)).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(&crate::store::fresh_postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_engines;
