@@ -201,20 +201,36 @@ impl Store {
     pub async fn claim(&self, owner: &str, now: DateTime<Utc>, limit: i64, lease_secs: i64) -> Result<Vec<Claimed>, StoreError> {
         let (db_now, lease_until) = (db_now(self.engine(), 0), db_now(self.engine(), lease_secs));
         let lock = if self.engine() == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-        let sql = format!(
+        // Two claims, each one index range (`outbox_ready`: status, next_attempt_at): rows
+        // taken over from an interrupted try first (rare), then due pending rows. One query
+        // with an OR of both made PostgreSQL scan and sort the whole outbox per claim (865
+        // emails/s instead of thousands at 100 000 rows).
+        let set = format!(
             "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = {lease_until}, attempts = attempts + 1, \
-             repeats = repeats + CASE WHEN status = 'sending' THEN 1 ELSE 0 END, claimed_from = status \
-             WHERE key IN (SELECT key FROM outbox WHERE (status = 'pending' AND next_attempt_at <= $2) \
-             OR (status = 'sending' AND lease_until < {db_now}) ORDER BY next_attempt_at, key LIMIT $3{lock}) \
-             RETURNING key, message_id, payload, attempts, claimed_from"
+             repeats = repeats + CASE WHEN status = 'sending' THEN 1 ELSE 0 END, claimed_from = status WHERE key IN "
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(owner.to_owned())
-            .bind(ts(now))
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await
-            .map_err(|e| StoreError::db("hämtning ur utkorgen", e))?;
+        let ret = "RETURNING key, message_id, payload, attempts, claimed_from";
+        let expired = format!(
+            "{set}(SELECT key FROM outbox WHERE status = 'sending' AND lease_until < {db_now} ORDER BY lease_until LIMIT $2{lock}) {ret}"
+        );
+        let pending = format!(
+            "{set}(SELECT key FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3{lock}) {ret}"
+        );
+        let err = |e| StoreError::db("hämtning ur utkorgen", e);
+        let mut rows =
+            sqlx::query(sqlx::AssertSqlSafe(expired)).bind(owner.to_owned()).bind(limit).fetch_all(self.pool()).await.map_err(err)?;
+        let room = limit - rows.len() as i64;
+        if room > 0 {
+            rows.extend(
+                sqlx::query(sqlx::AssertSqlSafe(pending))
+                    .bind(owner.to_owned())
+                    .bind(ts(now))
+                    .bind(room)
+                    .fetch_all(self.pool())
+                    .await
+                    .map_err(err)?,
+            );
+        }
         let mut out: Vec<Claimed> = rows
             .iter()
             .filter_map(|r| {
