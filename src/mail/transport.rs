@@ -184,18 +184,18 @@ impl Mailer {
                 Err(_) => Err(fail(format!("inget svar inom {}", span(limit)))),
             };
         }
-        match tokio::time::timeout(limit, self.connect()).await {
-            Ok(Ok(mut c)) => {
-                let ok = c.test_connected().await;
-                if ok {
+        // `connect` bounds itself (connect and handshake timeouts); a second timeout around
+        // it would race the inner one and change the message.
+        match self.connect().await {
+            Ok(mut c) => match tokio::time::timeout(limit, c.test_connected()).await {
+                Ok(true) => {
                     self.keep(c);
                     Ok(())
-                } else {
-                    Err(fail("anslutningen bröts direkt".into()))
                 }
-            }
-            Ok(Err(e)) => Err(fail(e.message.strip_prefix(&self.connect_prefix()).unwrap_or(&e.message).to_owned())),
-            Err(_) => Err(fail(format!("inget svar inom {}", span(limit)))),
+                Ok(false) => Err(fail("anslutningen bröts direkt".into())),
+                Err(_) => Err(fail(format!("inget svar inom {}", span(limit)))),
+            },
+            Err(e) => Err(fail(e.message.strip_prefix(&self.connect_prefix()).unwrap_or(&e.message).to_owned())),
         }
     }
 
