@@ -154,6 +154,14 @@ fn generate(dir: &std::path::Path, size: crate::synth::Size) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Prints why the definitions or the people file could not be loaded.
+pub fn print_load_error(err: &crate::engine::source::LoadError, lang: Lang) {
+    match err {
+        crate::engine::source::LoadError::Definitions(d) => print_diagnostics(d, lang),
+        crate::engine::source::LoadError::People(lines) => lines.iter().for_each(|l| eprintln!("{l}")),
+    }
+}
+
 /// Prints diagnostics to stderr with a summary line.
 pub fn print_diagnostics(diags: &[Diagnostic], lang: Lang) {
     for d in diags {

@@ -2,9 +2,8 @@
 //! virtual time, on a throw-away in-memory store (or `--database URL`), printing every email
 //! it would send. A quality strategist rehearses a whole school year in seconds.
 
-use crate::definition::{Lang, load_dir};
+use crate::definition::Lang;
 use crate::engine::{DryRun, Engine, Settings};
-use crate::remind::people;
 use crate::remind::subject::subject;
 use crate::schedule;
 use crate::store::Store;
@@ -89,27 +88,12 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
         }
     };
     let dir = args.dir.clone().unwrap_or_else(super::default_dir);
-    let model = match load_dir(&dir) {
-        Ok(m) => m,
-        Err(diags) => {
-            super::print_diagnostics(&diags, lang);
+    let people_file = args.people.clone().unwrap_or_else(|| PathBuf::from("config/people.csv"));
+    let (model, holders) = match crate::engine::source::load(&dir, &people_file, lang) {
+        Ok(l) => (l.model, l.people.unwrap_or_default()),
+        Err(e) => {
+            super::print_load_error(&e, lang);
             return ExitCode::FAILURE;
-        }
-    };
-    let people_file = args.people.clone().or_else(|| Some(PathBuf::from("config/people.csv")).filter(|p| p.exists()));
-    let holders = match &people_file {
-        None => Vec::new(),
-        Some(p) => {
-            let text = std::fs::read_to_string(p).unwrap_or_default();
-            match people::parse(&text, &model) {
-                Ok(h) => h,
-                Err(errs) => {
-                    for e in &errs {
-                        eprintln!("{}:{}: {}", p.display(), e.line, if lang == Lang::Sv { &e.sv } else { &e.en });
-                    }
-                    return ExitCode::FAILURE;
-                }
-            }
         }
     };
     let url = args.database.clone().unwrap_or_else(|| "sqlite::memory:".into());

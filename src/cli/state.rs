@@ -220,28 +220,14 @@ fn store_calendar() -> Calendar {
 
 async fn sync(store: &Store, dir: Option<PathBuf>, lang: Lang, now: chrono::DateTime<chrono::Utc>, today: NaiveDate) -> ExitCode {
     let dir = dir.unwrap_or_else(super::default_dir);
-    let model = match load_dir(&dir) {
-        Ok(m) => m,
-        Err(diags) => {
-            super::print_diagnostics(&diags, lang);
+    // The people directory in config/ (if any) is checked with the definitions: a bad file
+    // stops the sync.
+    let (model, holders) = match crate::engine::source::load(&dir, &super::config().people, lang) {
+        Ok(l) => (l.model, l.people),
+        Err(e) => {
+            super::print_load_error(&e, lang);
             return ExitCode::FAILURE;
         }
-    };
-    // The people directory in config/ (if any) is checked first: a bad file stops the sync.
-    let people_file = &super::config().people;
-    let holders = if people_file.exists() {
-        let text = std::fs::read_to_string(people_file).unwrap_or_default();
-        match crate::remind::people::parse(&text, &model) {
-            Ok(h) => Some(h),
-            Err(errs) => {
-                for e in &errs {
-                    eprintln!("{}:{}: {}", people_file.display(), e.line, if lang == Lang::Sv { &e.sv } else { &e.en });
-                }
-                return ExitCode::FAILURE;
-            }
-        }
-    } else {
-        None
     };
     if let Some(h) = &holders
         && let Err(e) = store.replace_people(h).await

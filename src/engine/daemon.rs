@@ -98,8 +98,8 @@ fn fingerprint(src: &Sources) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bool {
     let loaded = match super::source::load(&src.dir, &src.people, Lang::Sv) {
         Ok(l) => l,
-        Err(lines) => {
-            for d in &lines {
+        Err(e) => {
+            for d in &e.lines(Lang::Sv) {
                 log("error", "fel i definitionerna; de gamla gäller tills felet är rättat", &[("diagnostic", d.clone())]);
             }
             return false;
@@ -196,15 +196,17 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
             _ = control.stop.changed() => {}
             Some(()) = control.reload.recv() => {
                 log("info", "läser om definitionerna", &[]);
+                seen = fingerprint(&src);
                 changed = true;
             }
             _ = clock.sleep_until(wake) => {
-                changed = fingerprint(&src) != seen;
+                let now_seen = fingerprint(&src);
+                changed = now_seen != seen;
+                seen = now_seen;
             }
         }
         let mut reloaded = false;
         if changed {
-            seen = fingerprint(&src);
             reloaded = reload(&mut engine, &src, clock).await;
             if reloaded {
                 stats.reloads += 1;

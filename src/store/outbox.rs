@@ -247,18 +247,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Marks a claimed row sent (only if `owner` still holds it).
-    pub async fn mark_sent(&self, key: &str, owner: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
-        let r = sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $1, lease_owner = NULL, lease_until = NULL WHERE key = $2 AND lease_owner = $3 AND status = 'sending'")
-            .bind(ts(at))
-            .bind(key.to_owned())
-            .bind(owner.to_owned())
-            .execute(self.pool())
-            .await
-            .map_err(|e| StoreError::db("markering som skickad", e))?;
-        Ok(r.rows_affected() == 1)
-    }
-
     /// Marks several claimed rows sent in one statement (only those `owner` still holds);
     /// returns the keys marked.
     pub async fn mark_sent_many(&self, keys: &[String], owner: &str, at: DateTime<Utc>) -> Result<HashSet<String>, StoreError> {
