@@ -7,7 +7,7 @@
 //! channels), so tests drive it without signals, and waits through the [`Clock`], so the
 //! same loop runs over virtual time.
 
-use super::wake::{FILE_CHECK, next_tick};
+use super::wake::{FILE_CHECK, next_tick, tick_retry};
 use super::{Engine, Sender};
 use crate::calendar::Calendar;
 use crate::clock::Clock;
@@ -68,6 +68,8 @@ pub struct RunStats {
     /// Reloads that replaced the definitions / that were refused for bad files.
     pub reloads: u64,
     pub refused_reloads: u64,
+    /// Ticks that failed (and were retried within a minute).
+    pub failed_ticks: u64,
 }
 
 /// A cheap fingerprint of the definition files and the people file (paths, sizes,
@@ -141,9 +143,20 @@ fn display(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// One tick, logged.
-async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &mut RunStats) {
-    match engine.tick(clock.now(), sender).await {
+/// One tick, logged; `false` when it failed (a store error, or a panic caught here so
+/// that one bug cannot take the daemon and everyone's reminders down).
+async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &mut RunStats) -> bool {
+    use futures_util::FutureExt;
+    let outcome = std::panic::AssertUnwindSafe(engine.tick(clock.now(), sender)).catch_unwind().await;
+    let outcome = match outcome {
+        Ok(r) => r,
+        Err(p) => {
+            let what = p.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| p.downcast_ref::<String>().cloned());
+            log("error", "internt fel under tick; försöker igen", &[("panic", what.unwrap_or_default())]);
+            return false;
+        }
+    };
+    match outcome {
         Ok(r) => {
             stats.sent += r.sent.len() as u64;
             if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue + r.repeated > 0 {
@@ -161,8 +174,12 @@ async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &
                     ],
                 );
             }
+            true
         }
-        Err(e) => log("error", "tick misslyckades", &[("error", e.sv)]),
+        Err(e) => {
+            log("error", "tick misslyckades; försöker igen inom en minut", &[("error", e.sv)]);
+            false
+        }
     }
 }
 
@@ -174,6 +191,8 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
     let mut stats = RunStats::default();
     log("info", "arshjul kör", &[("owner", engine.settings.owner.clone()), ("now", clock.now().to_rfc3339())]);
     let mut tick_due = true;
+    // Consecutive failed ticks: the next try comes after `tick_retry(failures)`.
+    let mut failures = 0u32;
     loop {
         if *control.stop.borrow() || control.until.is_some_and(|u| clock.now() >= u) {
             break;
@@ -181,11 +200,19 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
         stats.wakeups += 1;
         if tick_due {
             stats.ticks += 1;
-            tick(&engine, &sender, clock, &mut stats).await;
+            if tick(&engine, &sender, clock, &mut stats).await {
+                failures = 0;
+            } else {
+                failures += 1;
+                stats.failed_ticks += 1;
+            }
         }
         let now = clock.now();
         let retry = engine.store.next_attempt().await.ok().flatten();
-        let tick_at = next_tick(now, engine.settings.send_time, retry, &cal);
+        let mut tick_at = next_tick(now, engine.settings.send_time, retry, &cal);
+        if failures > 0 {
+            tick_at = tick_at.min(now + tick_retry(failures));
+        }
         let mut wake = tick_at.min(now + FILE_CHECK);
         if let Some(u) = control.until {
             wake = wake.min(u);
@@ -221,7 +248,12 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
         "avslutar",
         &[("wakeups", stats.wakeups.to_string()), ("ticks", stats.ticks.to_string()), ("sent", stats.sent.to_string())],
     );
-    if let Err(e) = engine.store.release(&engine.settings.owner).await {
+    // Results of sends not yet recorded: one more try, then those rows stay leased (taken
+    // over later as recorded repeats); everything else leased and unsent goes back.
+    if let Err(e) = engine.flush_marks().await {
+        log("error", "kunde inte registrera skickade e-postmeddelanden", &[("error", e.sv)]);
+    }
+    if let Err(e) = engine.store.release(&engine.settings.owner, &engine.settings.unmarked.keys()).await {
         log("error", "kunde inte släppa påbörjade utskick", &[("error", e.sv)]);
     }
     stats

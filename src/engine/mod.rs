@@ -3,6 +3,7 @@
 //! each wake-up; `arshjul simulate` calls it over virtual days. All time comes in as `now`.
 
 pub mod daemon;
+mod dispatch;
 mod plan;
 pub mod source;
 pub mod wake;
@@ -13,9 +14,8 @@ use crate::store::{Store, StoreError};
 use crate::workflow::{Command, Today};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use chrono_tz::Europe::Stockholm;
-use futures_util::StreamExt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 /// What happened to one send attempt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +50,9 @@ pub struct Settings {
     /// Set when the daemon is asked to stop: dispatch finishes what is in flight and
     /// claims nothing more.
     pub stopping: Arc<AtomicBool>,
+    /// Outcomes of sends whose mark could not be written (database down): written before
+    /// anything else at the next tick, and kept leased at a stop (see `dispatch`).
+    pub unmarked: dispatch::Unmarked,
 }
 
 impl Default for Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
             concurrency: 8,
             batch: 256,
             stopping: Arc::default(),
+            unmarked: dispatch::Unmarked::default(),
         }
     }
 }
@@ -103,6 +107,7 @@ impl Engine {
     /// One pass at instant `now`.
     pub async fn tick(&self, now: DateTime<Utc>, sender: &impl Sender) -> Result<TickReport, StoreError> {
         let mut report = TickReport::default();
+        self.flush_marks().await?;
         let local = now.with_timezone(&Stockholm);
         let today = local.date_naive();
         let facts = Today { date: today, target_is_working_day: true };
@@ -117,50 +122,6 @@ impl Engine {
         }
         self.dispatch(now, sender, &mut report).await?;
         Ok(report)
-    }
-
-    async fn dispatch(&self, now: DateTime<Utc>, sender: &impl Sender, report: &mut TickReport) -> Result<(), StoreError> {
-        let owner = &self.settings.owner;
-        while !self.settings.stopping.load(Ordering::SeqCst) {
-            let batch = self.store.claim(owner, now, self.settings.batch.max(1), self.settings.lease_secs).await?;
-            if batch.is_empty() {
-                break;
-            }
-            // Sends are marked as soon as they are done, together with those done at the
-            // same moment (at most `concurrency` per statement): a crash repeats at most the
-            // sends in flight and those just done (and the claim records that it did).
-            let width = self.settings.concurrency.max(1);
-            let mut done = futures_util::stream::iter(batch)
-                .map(|c| async move {
-                    let d = sender.deliver(&c.digest, &c.message_id).await;
-                    (c, d)
-                })
-                .buffer_unordered(width)
-                .ready_chunks(width);
-            while let Some(group) = done.next().await {
-                let sent: Vec<String> = group.iter().filter(|(_, d)| *d == Delivery::Sent).map(|(c, _)| c.key.clone()).collect();
-                let marked = self.store.mark_sent_many(&sent, owner, now).await?;
-                for (c, d) in group {
-                    report.repeated += usize::from(c.repeat);
-                    match d {
-                        Delivery::Sent => {
-                            if marked.contains(&c.key) {
-                                report.sent.push(c.digest);
-                            }
-                        }
-                        Delivery::Transient(e) => {
-                            self.store.mark_failed(&c.key, owner, &e, Some(now + backoff(c.attempts))).await?;
-                            report.retried += 1;
-                        }
-                        Delivery::Permanent(e) => {
-                            self.store.mark_failed(&c.key, owner, &e, None).await?;
-                            report.failed += 1;
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
     }
 }
 

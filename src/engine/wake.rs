@@ -10,6 +10,12 @@ use chrono_tz::Europe::Stockholm;
 /// How often the daemon looks at the definition files for changes (SIGHUP reloads at once).
 pub const FILE_CHECK: Duration = Duration::minutes(5);
 
+/// After a failed tick (database or disk away): try again after 5, 10, 20, 40 seconds,
+/// then every minute, so sending resumes within a minute of the fault clearing.
+pub fn tick_retry(failures: u32) -> Duration {
+    Duration::seconds(5i64 << failures.clamp(1, 5).saturating_sub(1)).min(Duration::minutes(1))
+}
+
 /// The next instant reminders go out: `send_time` on the next working day (today if it
 /// has not passed yet).
 pub fn next_send(now: DateTime<Utc>, send_time: NaiveTime, cal: &Calendar) -> DateTime<Utc> {
@@ -57,6 +63,12 @@ mod tests {
         assert_eq!(next_send(t(2021, 6, 24, 9, 0), send, &cal), t(2021, 6, 28, 7, 30));
         // Across the autumn DST change: 07:30 local both sides.
         assert_eq!(next_send(t(2021, 10, 29, 9, 0), send, &cal), t(2021, 11, 1, 7, 30));
+    }
+
+    #[test]
+    fn failed_ticks_back_off_in_seconds_capped_at_a_minute() {
+        let secs: Vec<i64> = (1..=8).map(|n| tick_retry(n).num_seconds()).collect();
+        assert_eq!(secs, [5, 10, 20, 40, 60, 60, 60, 60]);
     }
 
     #[test]

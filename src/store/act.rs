@@ -28,7 +28,7 @@ impl Store {
     ) -> Result<Result<Acted, Refusal>, StoreError> {
         let err = |e| StoreError::db("ändring av kontrollpunkt", e);
         for _attempt in 0..5 {
-            let mut tx = self.pool().begin().await.map_err(err)?;
+            let mut tx = self.begin().await.map_err(err)?;
             let Some(row) = sqlx::query("SELECT version, policy FROM checkpoints WHERE id = $1")
                 .bind(id.to_owned())
                 .fetch_optional(&mut *tx)
@@ -110,7 +110,7 @@ impl Store {
         let at = ts(now);
         let mut moved = 0;
         for chunk in ids.chunks(400) {
-            let mut tx = self.pool().begin().await.map_err(err)?;
+            let mut tx = self.begin().await.map_err(err)?;
             let marks = super::marks(self.engine(), chunk.len(), 0);
             let bind_all = |sql: String| {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));

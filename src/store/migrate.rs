@@ -13,13 +13,12 @@ const POSTGRES: &[&str] =
 pub const LATEST: i64 = 2;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
-    let pool = store.pool();
     let steps = match store.engine() {
         Engine::Sqlite => SQLITE,
         Engine::Postgres => POSTGRES,
     };
     debug_assert_eq!(steps.len() as i64, LATEST);
-    let mut tx = pool.begin().await.map_err(|e| StoreError::db("migrering", e))?;
+    let mut tx = store.begin().await.map_err(|e| StoreError::db("migrering", e))?;
     if store.engine() == Engine::Postgres {
         // One migrator at a time when several daemons start together (even the
         // `IF NOT EXISTS` below races on PostgreSQL without it).

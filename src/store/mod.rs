@@ -17,7 +17,7 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use std::fmt;
 
 pub use act::Acted;
-pub use outbox::{Candidate, Claimed, OutboxRow};
+pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
 
@@ -52,6 +52,11 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+/// Set on every SQLite connection. `busy_timeout` (ms) is how long a writer waits for
+/// another: long enough for a daemon's largest transaction (a sync of a large organisation).
+const SQLITE_PRAGMAS: &str =
+    "PRAGMA busy_timeout = 60000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
 /// The checkpoint store.
 #[derive(Clone, Debug)]
@@ -113,17 +118,21 @@ impl Store {
             use sqlx::Connection;
             sqlx::AnyConnection::connect(&url).await.map_err(unreachable)?.close().await.map_err(unreachable)?;
         }
-        let pool = AnyPoolOptions::new()
-            .max_connections(max)
-            .acquire_timeout(std::time::Duration::from_secs(10))
-            .connect(&url)
-            .await
-            .map_err(unreachable)?;
+        let mut options = AnyPoolOptions::new().max_connections(max).acquire_timeout(std::time::Duration::from_secs(10));
         if engine == Engine::Sqlite {
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
-                sqlx::query(pragma).execute(&pool).await.map_err(|e| StoreError::db("inställning av SQLite", e))?;
-            }
+            // Every connection, not once on the pool: SQLite's settings are per connection.
+            // WAL lets readers go on while one writer writes; the busy timeout makes a writer
+            // wait for another process's write (the CLI beside a running daemon) instead of
+            // failing with "database is locked"; write transactions start with
+            // `BEGIN IMMEDIATE` (see [`Store::begin`]) so they never fail on upgrading a read.
+            options = options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute(SQLITE_PRAGMAS).await.map(|_| ())
+                })
+            });
         }
+        let pool = options.connect(&url).await.map_err(unreachable)?;
         let store = Store { pool, engine };
         migrate::run(&store).await?;
         Ok(store)
@@ -135,6 +144,17 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Begins a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout for another writer): a deferred
+    /// transaction that reads first and writes later fails with "database is locked" when
+    /// another process wrote in between, and the busy timeout cannot help it.
+    pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.pool.begin().await,
+        }
     }
 
     /// Closes the pool (waits for connections to be returned).

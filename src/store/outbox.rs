@@ -41,6 +41,18 @@ pub struct Claimed {
     pub repeat: bool,
 }
 
+/// What a claim took: the rows to send, and how many it failed at once instead (their
+/// payload could not be read, or they were cut off mid-send [`MAX_REPEATS`] times).
+#[derive(Clone, Debug, Default)]
+pub struct Claim {
+    pub ready: Vec<Claimed>,
+    pub poisoned: usize,
+}
+
+/// Times a row may be taken over from an interrupted try before it is failed: a message
+/// that brings the process down each time it is sent must not stop every other email.
+pub const MAX_REPEATS: i64 = 3;
+
 /// An outbox row as shown to operators.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct OutboxRow {
@@ -151,7 +163,7 @@ impl Store {
         let err = |e| StoreError::db("köläggning av e-post", e);
         let mut queued = 0;
         for chunk in digests.chunks(200) {
-            let mut tx = self.pool().begin().await.map_err(err)?;
+            let mut tx = self.begin().await.map_err(err)?;
             let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({},'pending',0)", super::marks(self.engine(), 7, i * 7))).collect();
             let sql = format!(
                 "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, next_attempt_at, status, attempts) \
@@ -198,7 +210,7 @@ impl Store {
 
     /// Claims up to `limit` rows that are ready at `now` (pending and due, or whose lease
     /// has expired by the database's clock), leasing them to `owner` for `lease_secs`.
-    pub async fn claim(&self, owner: &str, now: DateTime<Utc>, limit: i64, lease_secs: i64) -> Result<Vec<Claimed>, StoreError> {
+    pub async fn claim(&self, owner: &str, now: DateTime<Utc>, limit: i64, lease_secs: i64) -> Result<Claim, StoreError> {
         let (db_now, lease_until) = (db_now(self.engine(), 0), db_now(self.engine(), lease_secs));
         let lock = if self.engine() == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         // Two claims, each one index range (`outbox_ready`: status, next_attempt_at): rows
@@ -209,7 +221,7 @@ impl Store {
             "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = {lease_until}, attempts = attempts + 1, \
              repeats = repeats + CASE WHEN status = 'sending' THEN 1 ELSE 0 END, claimed_from = status WHERE key IN "
         );
-        let ret = "RETURNING key, message_id, payload, attempts, claimed_from";
+        let ret = "RETURNING key, message_id, payload, attempts, claimed_from, repeats";
         let expired = format!(
             "{set}(SELECT key FROM outbox WHERE status = 'sending' AND lease_until < {db_now} ORDER BY lease_until LIMIT $2{lock}) {ret}"
         );
@@ -231,20 +243,37 @@ impl Store {
                     .map_err(err)?,
             );
         }
-        let mut out: Vec<Claimed> = rows
-            .iter()
-            .filter_map(|r| {
-                Some(Claimed {
-                    key: r.try_get(0).ok()?,
-                    message_id: r.try_get(1).ok()?,
-                    digest: serde_json::from_str(&r.try_get::<String, _>(2).ok()?).ok()?,
-                    attempts: r.try_get(3).ok()?,
-                    repeat: r.try_get::<Option<String>, _>(4).ok().flatten().as_deref() == Some("sending"),
-                })
-            })
-            .collect();
-        out.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(out)
+        let mut claim = Claim::default();
+        for r in &rows {
+            let Ok(key) = r.try_get::<String, _>(0) else { continue };
+            let repeats: i64 = r.try_get(5).unwrap_or(0);
+            let payload = r
+                .try_get::<String, _>(2)
+                .map_err(|e| e.to_string())
+                .and_then(|p| serde_json::from_str::<Digest>(&p).map_err(|e| e.to_string()));
+            let poison = match payload {
+                Err(e) => Some(format!("det sparade meddelandet kunde inte läsas ({e}); det skickas inte. Övriga utskick fortsätter.")),
+                Ok(_) if repeats >= MAX_REPEATS => Some(format!(
+                    "utskicket avbröts {repeats} gånger mitt i sändningen (arshjul kan ha kraschat på just det här meddelandet); det skickas inte igen. Kontrollera mottagaren i personkatalogen."
+                )),
+                Ok(digest) => {
+                    claim.ready.push(Claimed {
+                        key: key.clone(),
+                        message_id: r.try_get(1).unwrap_or_default(),
+                        digest,
+                        attempts: r.try_get(3).unwrap_or(1),
+                        repeat: r.try_get::<Option<String>, _>(4).ok().flatten().as_deref() == Some("sending"),
+                    });
+                    None
+                }
+            };
+            if let Some(reason) = poison {
+                self.mark_failed(&key, owner, &reason, None).await?;
+                claim.poisoned += 1;
+            }
+        }
+        claim.ready.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(claim)
     }
 
     /// Marks several claimed rows sent in one statement (only those `owner` still holds);
@@ -312,13 +341,24 @@ impl Store {
         Ok(r.rows_affected())
     }
 
-    /// Releases rows leased by `owner` that were not sent (graceful shutdown).
-    pub async fn release(&self, owner: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE lease_owner = $1 AND status = 'sending'")
-            .bind(owner.to_owned())
-            .execute(self.pool())
-            .await
-            .map_err(|e| StoreError::db("frisläppning", e))?;
+    /// Releases rows leased by `owner` that were not sent (graceful shutdown), except
+    /// `in_doubt`: rows handed to SMTP whose outcome could not be recorded. Those stay
+    /// leased, so the claim that takes them over counts the possible repeat.
+    pub async fn release(&self, owner: &str, in_doubt: &[String]) -> Result<(), StoreError> {
+        let keep = if in_doubt.is_empty() {
+            String::new()
+        } else {
+            format!(" AND key NOT IN ({})", super::marks(self.engine(), in_doubt.len(), 1))
+        };
+        let sql = format!(
+            "UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 WHERE lease_owner = {} AND status = 'sending'{keep}",
+            super::marks(self.engine(), 1, 0)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(owner.to_owned());
+        for k in in_doubt {
+            q = q.bind(k.clone());
+        }
+        q.execute(self.pool()).await.map_err(|e| StoreError::db("frisläppning", e))?;
         Ok(())
     }
 

@@ -9,7 +9,7 @@ impl Store {
     /// Replaces the directory of every organisation that appears in `holders`.
     pub async fn replace_people(&self, holders: &[Holder]) -> Result<usize, StoreError> {
         let err = |e| StoreError::db("import av personer", e);
-        let mut tx = self.pool().begin().await.map_err(err)?;
+        let mut tx = self.begin().await.map_err(err)?;
         if self.engine() == super::Engine::Postgres {
             // Several daemons reloading at once: one replaces the directory at a time.
             sqlx::query("SELECT pg_advisory_xact_lock(7262053)").execute(&mut *tx).await.map_err(err)?;

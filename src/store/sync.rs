@@ -74,7 +74,7 @@ impl Store {
     /// due date lies outside `window` are left alone (they were synced from another window).
     pub async fn sync(&self, cps: &[Checkpoint], window: DateRange, now: DateTime<Utc>) -> Result<SyncReport, StoreError> {
         let err = |e| StoreError::db("synkning", e);
-        let mut tx = self.pool().begin().await.map_err(err)?;
+        let mut tx = self.begin().await.map_err(err)?;
         if self.engine() == super::Engine::Postgres {
             // One syncer at a time when several daemons share the database.
             sqlx::query("SELECT pg_advisory_xact_lock(7262052)").execute(&mut *tx).await.map_err(err)?;
@@ -269,7 +269,7 @@ impl Store {
     /// reading existing rows and without events.
     #[doc(hidden)]
     pub async fn raw_insert_for_benchmark(&self, cps: &[Checkpoint]) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await.map_err(|e| StoreError::db("inläggning", e))?;
+        let mut tx = self.begin().await.map_err(|e| StoreError::db("inläggning", e))?;
         let at = ts(Utc::now());
         let rows: Vec<&Checkpoint> = cps.iter().collect();
         for chunk in rows.chunks(BATCH) {

@@ -11,12 +11,12 @@ use arshjul::store::{OutboxRow, Store};
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 
-const UNITS: usize = 12;
+pub(crate) const UNITS: usize = 12;
 
 /// An organisation with 12 schools, each with its rektor in the directory: on Friday
 /// 19 March 2021 each of them (and the förvaltningschef) gets a digest for the dialogue
 /// meeting of week 12.
-fn workflows() -> TempDir {
+pub(crate) fn workflows() -> TempDir {
     let t = TempDir::new();
     let mut org = String::from(
         "organisation:\n  id: testkommun\n  name: Testkommunen\n  roles:\n    forvaltningschef: { name: Förvaltningschef }\n    rektor: { name: Rektor, per_unit: ja, reports_to: forvaltningschef }\n  units:\n",
@@ -36,7 +36,12 @@ fn workflows() -> TempDir {
 /// 08:00 on Friday 19 March 2021, after the send time.
 const NOW: &str = "2021-03-19T07:00:00Z";
 
-fn spawn(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str) -> Child {
+pub(crate) fn spawn(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str) -> Child {
+    spawn_at(t, db, server, instance, concurrency, log, NOW)
+}
+
+/// [`spawn`] with the clock starting at `now`.
+pub(crate) fn spawn_at(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str, now: &str) -> Child {
     let log = std::fs::File::create(t.path().join(log)).unwrap();
     Command::new(env!("CARGO_BIN_EXE_arshjul"))
         .arg("run")
@@ -48,7 +53,7 @@ fn spawn(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency
         .env("ARSHJUL_MAIL_FROM", "arshjul <arshjul@testkommun.se>")
         .env("ARSHJUL_WORKFLOWS", t.path().join("wf"))
         .env("ARSHJUL_PEOPLE", t.path().join("people.csv"))
-        .env("ARSHJUL_NOW", NOW)
+        .env("ARSHJUL_NOW", now)
         .env("ARSHJUL_INSTANCE", instance)
         .env("ARSHJUL_CONCURRENCY", concurrency.to_string())
         .stdout(Stdio::null())
@@ -58,7 +63,7 @@ fn spawn(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency
 }
 
 /// SIGTERM, and the exit status must be success (a graceful stop).
-fn terminate(mut child: Child, t: &TempDir, log: &str) {
+pub(crate) fn terminate(mut child: Child, t: &TempDir, log: &str) {
     let ok = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success();
     assert!(ok, "kill -TERM");
     let status = child.wait().unwrap();
@@ -67,13 +72,13 @@ fn terminate(mut child: Child, t: &TempDir, log: &str) {
 }
 
 /// SIGKILL: no chance to clean up.
-fn kill_9(mut child: Child) {
+pub(crate) fn kill_9(mut child: Child) {
     child.kill().unwrap();
     let _ = child.wait();
 }
 
 /// Polls the outbox (an event wait: the daemons are working on it) until `done` holds.
-async fn wait_outbox(t: &TempDir, store: &Store, what: &str, done: impl Fn(&[OutboxRow]) -> bool) -> Vec<OutboxRow> {
+pub(crate) async fn wait_outbox(t: &TempDir, store: &Store, what: &str, done: impl Fn(&[OutboxRow]) -> bool) -> Vec<OutboxRow> {
     for _ in 0..600 {
         let rows = store.outbox().await.unwrap();
         if done(&rows) {
@@ -88,12 +93,12 @@ async fn wait_outbox(t: &TempDir, store: &Store, what: &str, done: impl Fn(&[Out
     panic!("waited in vain for {what}: {:#?}\n{logs}", store.outbox().await.unwrap());
 }
 
-fn all_sent(rows: &[OutboxRow]) -> bool {
+pub(crate) fn all_sent(rows: &[OutboxRow]) -> bool {
     !rows.is_empty() && rows.iter().all(|r| r.status == "sent")
 }
 
 /// Message-ID → how many times it arrived.
-fn arrivals(server: &SmtpServer) -> BTreeMap<String, usize> {
+pub(crate) fn arrivals(server: &SmtpServer) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
     for r in server.received() {
         *m.entry(crate::mail::header(&r.data, "Message-ID")).or_default() += 1;
@@ -103,7 +108,7 @@ fn arrivals(server: &SmtpServer) -> BTreeMap<String, usize> {
 
 /// Every row arrived at least once; whatever arrived twice was recorded as a repeat;
 /// nothing arrived more than twice. Returns how many arrived twice.
-fn check_exactly_once_or_recorded(rows: &[OutboxRow], got: &BTreeMap<String, usize>) -> usize {
+pub(crate) fn check_exactly_once_or_recorded(rows: &[OutboxRow], got: &BTreeMap<String, usize>) -> usize {
     assert!(rows.len() > UNITS, "a digest for every rektor and the chef: {}", rows.len());
     for r in rows {
         let n = got.get(&r.message_id).copied().unwrap_or(0);
