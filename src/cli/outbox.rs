@@ -30,7 +30,7 @@ pub fn run(args: OutboxArgs, lang: Lang) -> ExitCode {
     }
     let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return ExitCode::FAILURE };
     rt.block_on(async {
-        let store = match Store::open(&super::config().database_url).await {
+        let store = match Store::open_command(&super::config().database_url).await {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("arshjul outbox: {}", if lang == Lang::Sv { e.sv } else { e.en });

@@ -90,7 +90,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
         }
         PeopleCommand::List => None,
     };
-    let store = match Store::open(&super::state::database_url()).await {
+    let store = match Store::open_command(&super::state::database_url()).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("arshjul people: {}", if lang == Lang::Sv { e.sv } else { e.en });

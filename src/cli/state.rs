@@ -186,7 +186,7 @@ async fn run_async(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode
     {
         return fail(name, say(lang, "ange vem du är med `--as`.", "say who you are with `--as`."));
     }
-    let store = match Store::open(&database_url()).await {
+    let store = match Store::open_command(&database_url()).await {
         Ok(s) => s,
         Err(e) => return fail(name, store_err(lang, e)),
     };

@@ -29,7 +29,11 @@ impl Store {
         let err = |e| StoreError::db("ändring av kontrollpunkt", e);
         for _attempt in 0..5 {
             let mut tx = self.begin().await.map_err(err)?;
-            let Some(row) = sqlx::query("SELECT version, policy FROM checkpoints WHERE id = $1")
+            // The row is locked for the transaction (SQLite: `BEGIN IMMEDIATE` already holds
+            // the write lock), so concurrent actions on one checkpoint queue instead of
+            // failing on the version check.
+            let lock = if self.engine() == super::Engine::Postgres { " FOR UPDATE" } else { "" };
+            let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT version, policy FROM checkpoints WHERE id = $1{lock}")))
                 .bind(id.to_owned())
                 .fetch_optional(&mut *tx)
                 .await

@@ -83,6 +83,17 @@ impl Store {
     /// Opens (and creates and migrates, if needed) the database at `url`:
     /// `sqlite://arshjul.db` (created on first run), `sqlite::memory:` or `postgres://…`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Self::open_with(url, 8, std::time::Duration::from_secs(10)).await
+    }
+
+    /// [`Store::open`] for a one-shot command (`report`, `status`, …): few connections, and
+    /// a long wait for one, so that many commands at once (a script, a class of rektorer)
+    /// queue for the database's connection slots instead of failing.
+    pub async fn open_command(url: &str) -> Result<Store, StoreError> {
+        Self::open_with(url, 2, std::time::Duration::from_secs(120)).await
+    }
+
+    async fn open_with(url: &str, max: u32, acquire: std::time::Duration) -> Result<Store, StoreError> {
         install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite
@@ -102,7 +113,7 @@ impl Store {
             _ => url.to_owned(),
         };
         // In-memory SQLite is per connection: keep exactly one.
-        let max = if url.contains(":memory:") { 1 } else { 8 };
+        let max = if url.contains(":memory:") { 1 } else { max };
         let unreachable = |e: sqlx::Error| {
             StoreError::new(
                 format!(
@@ -116,9 +127,25 @@ impl Store {
         // password), where the pool would only say that it timed out.
         if !url.contains(":memory:") {
             use sqlx::Connection;
-            sqlx::AnyConnection::connect(&url).await.map_err(unreachable)?.close().await.map_err(unreachable)?;
+            let mut tries = 0u32;
+            loop {
+                match sqlx::AnyConnection::connect(&url).await {
+                    Ok(c) => {
+                        c.close().await.map_err(unreachable)?;
+                        break;
+                    }
+                    // A busy server (all connection slots taken, e.g. many CLI commands at
+                    // once, or it is starting up) is waited for, up to about a minute.
+                    Err(e) if is_busy(&e) && tries < acquire.as_secs() as u32 => {
+                        tries += 1;
+                        let jitter = u64::from(std::process::id() % 97);
+                        tokio::time::sleep(std::time::Duration::from_millis((50u64 << tries.min(5)) + jitter)).await;
+                    }
+                    Err(e) => return Err(unreachable(e)),
+                }
+            }
         }
-        let mut options = AnyPoolOptions::new().max_connections(max).acquire_timeout(std::time::Duration::from_secs(10));
+        let mut options = AnyPoolOptions::new().max_connections(max).acquire_timeout(acquire);
         if engine == Engine::Sqlite {
             // Every connection, not once on the pool: SQLite's settings are per connection.
             // WAL lets readers go on while one writer writes; the busy timeout makes a writer
@@ -161,6 +188,12 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// PostgreSQL says it cannot take the connection now (too many clients, starting up,
+/// shutting down for a restart): worth waiting for.
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error().and_then(|d| d.code()).is_some_and(|c| matches!(c.as_ref(), "53300" | "57P03"))
 }
 
 /// Bind markers for `n` values after `offset` earlier ones, separated by commas. The

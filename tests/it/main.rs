@@ -2,6 +2,7 @@
 
 mod calendar;
 mod check;
+mod concurrency_process;
 mod daemon;
 mod daemon_process;
 mod docs;
