@@ -53,7 +53,10 @@ fn err(what: impl fmt::Display) -> String {
 }
 
 impl SmtpConfig {
-    /// Parses `smtp://[user:pass@]host:port[?tls=none|starttls|tls]`.
+    /// Parses `smtp://[user:pass@]host:port[?tls=none|starttls|tls]`. Without `tls=`, the
+    /// port decides (587 → STARTTLS, 465 → TLS) and any other port is plain text — unless
+    /// the URL has credentials: then STARTTLS is required, so AUTH is only sent unencrypted
+    /// when `?tls=none` says so.
     pub fn parse(url: &str) -> Result<SmtpConfig, String> {
         let url = url.trim();
         let Some(rest) = strip_scheme(url) else {
@@ -77,7 +80,13 @@ impl SmtpConfig {
         }
         let (host, port) = host_port(hostport)?;
         let credentials = userinfo.map(credentials).transpose()?;
-        let tls = tls_param(query)?.unwrap_or(TlsMode::for_port(port));
+        let tls = match (tls_param(query)?, &credentials) {
+            (Some(tls), _) => tls,
+            // A password is never sent in plain text by default: only an explicit
+            // `?tls=none` does that.
+            (None, Some(_)) if TlsMode::for_port(port) == TlsMode::None => TlsMode::StartTls,
+            (None, _) => TlsMode::for_port(port),
+        };
         Ok(SmtpConfig { host, port, tls, credentials })
     }
 
@@ -209,6 +218,19 @@ mod tests {
         assert_eq!(SmtpConfig::parse("smtp://mail:2525?tls=STARTTLS").unwrap().tls, TlsMode::StartTls);
         let c = SmtpConfig::parse("smtp://[::1]:25").unwrap();
         assert_eq!((c.host.as_str(), c.address()), ("::1", "[::1]:25".to_owned()));
+    }
+
+    #[test]
+    fn credentials_are_never_sent_in_plain_text_unless_tls_none_says_so() {
+        let tls = |u: &str| SmtpConfig::parse(u).unwrap().tls;
+        assert_eq!(tls("smtp://u:p@smtp.kommun.se:25"), TlsMode::StartTls);
+        assert_eq!(tls("smtp://u:p@smtp.kommun.se:2525"), TlsMode::StartTls);
+        assert_eq!(tls("smtp://u:p@smtp.kommun.se:465"), TlsMode::Tls);
+        assert_eq!(tls("smtp://u:p@smtp.kommun.se:587"), TlsMode::StartTls);
+        assert_eq!(tls("smtp://u:p@127.0.0.1:25?tls=none"), TlsMode::None);
+        assert_eq!(tls("smtp://u:p@smtp.kommun.se:2525?tls=tls"), TlsMode::Tls);
+        // Without credentials a relay on another port stays plain.
+        assert_eq!(tls("smtp://127.0.0.1:25"), TlsMode::None);
     }
 
     #[test]

@@ -36,7 +36,7 @@ impl Sender for SmtpSender {
         }
         let msg = match composed.message() {
             Ok(m) => m,
-            Err(e) => return Delivery::Permanent(e),
+            Err(e) => return Delivery::Permanent(e.get(self.lang).to_owned()),
         };
         match self.mailer.send(&msg).await {
             Ok(()) => Delivery::Sent,

@@ -195,8 +195,21 @@ impl Mailer {
                 Ok(false) => Err(fail("anslutningen bröts direkt".into())),
                 Err(_) => Err(fail(format!("inget svar inom {}", span(limit)))),
             },
-            Err(e) => Err(fail(e.message.strip_prefix(&self.connect_prefix()).unwrap_or(&e.message).to_owned())),
+            Err(e) => match e.message.strip_prefix(&self.connect_prefix()) {
+                Some(why) => Err(fail(why.to_owned())),
+                None => Err(format!("{}. Kontrollera ARSHJUL_SMTP_URL.", e.message)),
+            },
         }
+    }
+
+    /// STARTTLS is required (port 587, or credentials without `?tls=`) and the server does
+    /// not offer it: nothing, and above all no password, is sent in plain text.
+    fn no_starttls(&self) -> SendError {
+        SendError::transient(format!(
+            "SMTP-servern på {} erbjuder inte STARTTLS, så arshjul skickar varken lösenord eller e-post okrypterat. \
+             Använd ?tls=tls (port 465) i ARSHJUL_SMTP_URL, eller — bara för en betrodd server på samma maskin eller nät — ?tls=none",
+            self.address()
+        ))
     }
 
     fn no_answer(&self) -> SendError {
@@ -239,16 +252,23 @@ impl Mailer {
         let handshake = async {
             let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.inner.hello).await?;
             if cfg.tls == TlsMode::StartTls {
+                if !conn.can_starttls() {
+                    return Ok(Err(conn));
+                }
                 let params = TlsParameters::new(cfg.host.clone())?;
                 conn.starttls(params, &self.inner.hello).await?;
             }
             if let Some((user, pass)) = cfg.credentials() {
                 conn.auth(&[Mechanism::Plain, Mechanism::Login], &Credentials::new(user.to_owned(), pass.to_owned())).await?;
             }
-            Ok::<_, lettre::transport::smtp::Error>(conn)
+            Ok::<_, lettre::transport::smtp::Error>(Ok(conn))
         };
         match tokio::time::timeout(self.inner.timeouts.send, handshake).await {
-            Ok(Ok(c)) => Ok(c),
+            Ok(Ok(Ok(c))) => Ok(c),
+            Ok(Ok(Err(mut plain))) => {
+                plain.abort().await;
+                Err(self.no_starttls())
+            }
             Ok(Err(e)) => Err(classify(self.address(), &e)),
             Err(_) => Err(self.no_answer()),
         }
