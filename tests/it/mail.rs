@@ -193,7 +193,7 @@ async fn an_unknown_mailbox_is_permanent() {
     let (_, _, msg) = composed("ingen@testkommun.se");
     let e = mailer(&server).send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Permanent, "{e}");
-    assert!(e.message.contains("550") && e.message.contains(&format!("127.0.0.1:{}", server.port())), "{e}");
+    assert!(e.message.sv.contains("550") && e.message.sv.contains(&format!("127.0.0.1:{}", server.port())), "{e}");
     assert!(server.received().is_empty());
 }
 
@@ -205,7 +205,7 @@ async fn a_451_is_transient_and_the_next_try_is_delivered() {
     server.fail_next(1);
     let e = m.send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Transient, "{e}");
-    assert!(e.message.contains("451"), "{e}");
+    assert!(e.message.sv.contains("451"), "{e}");
     assert!(server.received().is_empty());
     m.send(&msg).await.expect("the second try goes through");
     only(&server);
@@ -232,8 +232,8 @@ async fn a_stopped_server_is_transient_and_after_restart_the_same_message_arrive
     let e = m.send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Transient, "{e}");
     let down = m.check().await.unwrap_err();
-    assert!(down.starts_with(&format!("SMTP-servern på 127.0.0.1:{} svarar inte: ", server.port())), "{down}");
-    assert!(down.ends_with("Kontrollera ARSHJUL_SMTP_URL."), "{down}");
+    assert!(down.sv.starts_with(&format!("SMTP-servern på 127.0.0.1:{} svarar inte: ", server.port())), "{down}");
+    assert!(down.sv.ends_with("Kontrollera ARSHJUL_SMTP_URL."), "{down}");
 
     server.restart();
     m.check().await.expect("up again");
@@ -251,9 +251,10 @@ async fn a_server_that_never_answers_times_out_as_transient() {
     let (_, _, msg) = composed("asa.oberg@testkommun.se");
     let e = m.send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Transient, "{e}");
-    assert!(e.message.contains("svarade inte inom 250 ms"), "{e}");
+    assert!(e.message.sv.contains("svarade inte inom 250 ms"), "{e}");
     let e = m.check().await.unwrap_err();
-    assert!(e.contains("svarade inte inom 250 ms") && e.contains("ARSHJUL_SMTP_URL"), "{e}");
+    assert!(e.sv.contains("svarade inte inom 250 ms") && e.sv.contains("ARSHJUL_SMTP_URL"), "{e}");
+    assert!(e.en.contains("did not answer within 250 ms") && e.en.contains("Check ARSHJUL_SMTP_URL"), "{}", e.en);
 }
 
 #[tokio::test]
@@ -318,16 +319,16 @@ async fn credentials_without_tls_are_not_sent_to_a_server_without_starttls() {
     let cfg = SmtpConfig::parse(&url).unwrap();
     assert_eq!(cfg.tls, arshjul::mail::TlsMode::StartTls);
     let e = Mailer::new(&cfg).unwrap().check().await.unwrap_err();
-    assert!(e.contains("erbjuder inte STARTTLS") && e.contains("?tls=none") && e.contains("?tls=tls"), "{e}");
-    assert!(!e.contains("hemligt"), "{e}");
+    assert!(e.sv.contains("erbjuder inte STARTTLS") && e.sv.contains("?tls=none") && e.sv.contains("?tls=tls"), "{e}");
+    assert!(e.en.contains("does not offer STARTTLS") && !e.bilingual().contains("hemligt"), "{}", e.en);
     let (_, _, msg) = composed("asa.oberg@testkommun.se");
     let sent = Mailer::new(&cfg).unwrap().send(&msg).await.unwrap_err();
-    assert!(sent.message.contains("STARTTLS"), "{sent}");
+    assert!(sent.message.sv.contains("STARTTLS"), "{sent}");
     assert!(server.received().is_empty());
     // Knowingly plain: the client goes on to AUTH (which this server does not offer).
     let plain = SmtpConfig::parse(&format!("{url}?tls=none")).unwrap();
     let e = Mailer::new(&plain).unwrap().check().await.unwrap_err();
-    assert!(!e.contains("STARTTLS"), "{e}");
+    assert!(!e.sv.contains("STARTTLS"), "{e}");
 }
 
 /// Issue 8.1, at the door: `people import` refuses a name or address that cannot stand in
