@@ -6,6 +6,7 @@ mod daemon;
 mod daemon_process;
 mod docs;
 mod engine;
+mod english;
 mod expand;
 mod fuzz;
 mod mail;
