@@ -10,6 +10,7 @@ mod english;
 mod expand;
 mod fuzz;
 mod mail;
+mod poison;
 mod seeds;
 mod simulate;
 mod smtp_server;
