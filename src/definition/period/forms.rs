@@ -6,7 +6,7 @@
 
 use super::lex::{Fail, Tok, fail};
 use super::parse::{Cur, check_year, day_month, single, week};
-use super::{Period, WorkingDayRule, named, words};
+use super::{Period, PeriodWarning, WorkingDayRule, named, words};
 use chrono::{NaiveDate, Weekday};
 
 /// One of the forms of this module at the cursor, or `Ok(None)` (nothing consumed) when the
@@ -85,6 +85,13 @@ const LAST: u32 = u32::MAX;
 /// After an ordinal ("första", "2:a", "sista" = [`LAST`]): "kvartalet"/"halvåret" and a year.
 fn ordinal_part(c: &mut Cur, n: u32, at: usize, default_year: Option<i32>) -> Result<Period, Fail> {
     match c.word() {
+        // "1:a maj 2021": a day of a month.
+        Some(w) if n != LAST && words::month(w).is_some() => {
+            let m = words::month(w).unwrap_or(1);
+            c.i += 1;
+            let y = c.year()?.or(default_year);
+            day_month(n, m, y, at)
+        }
         Some(w) if is_quarter_word(w) => {
             c.i += 1;
             part(c, false, if n == LAST { 4 } else { n }, at, default_year)
@@ -94,12 +101,16 @@ fn ordinal_part(c: &mut Cur, n: u32, at: usize, default_year: Option<i32>) -> Re
             part(c, true, if n == LAST { 2 } else { n }, at, default_year)
         }
         _ => {
+            let suffix = if n == 1 || n == 2 { "a" } else { "e" };
+            let (sv, en) = if (1..=4).contains(&n) {
+                (format!("`{n}:{suffix} kvartalet 2021` eller `{n} maj 2021`"), format!("`{n}:{suffix} kvartalet 2021` or `{n} maj 2021`"))
+            } else {
+                (format!("`{} maj 2021`", n.clamp(1, 31)), format!("`{} maj 2021`", n.clamp(1, 31)))
+            };
             let mut f = fail(
                 c.at(),
-                format!(
-                    "efter ett ordningstal väntas `kvartalet` eller `halvåret`: skriv t.ex. `{n}:a kvartalet 2021` eller `{n} maj 2021`."
-                ),
-                format!("an ordinal must be followed by `kvartalet` or `halvåret`: write e.g. `{n}:a kvartalet 2021` or `{n} maj 2021`."),
+                format!("efter ett ordningstal väntas `kvartalet`, `halvåret` eller en månad: skriv t.ex. {sv}."),
+                format!("an ordinal must be followed by `kvartalet`, `halvåret` or a month: write e.g. {en}."),
             );
             // "första–tredje kvartalet 2021": the left end takes the right end's word.
             f.need_word = c.peek().is_none();
@@ -245,8 +256,21 @@ fn iso(c: &mut Cur, year: u32, at: usize) -> Result<Option<Period>, Fail> {
                     format!("write dates with two digits for the month and the day, e.g. `{y}-{m:02}-05`."),
                 ));
             }
+            // "2011-12" could be meant as the years 2011–2012.
+            if *m == (y + 1).rem_euclid(100) as u32 {
+                c.warn.push(PeriodWarning {
+                    offset: at,
+                    sv: format!("`{y}-{m:02}` tolkas som {} {y}. Menar du åren, skriv `{y}–{}`.", words::month_name(*m), y + 1),
+                    en: format!("`{y}-{m:02}` is read as {} {y} (a month). For the years, write `{y}–{}`.", words::month_name(*m), y + 1),
+                });
+            }
             Ok(Some(Period::Month { year: y, month: *m }))
         }
+        (Some(Tok::Slash), Some(Tok::Num { digits: 1 | 2, .. })) if matches!(tok(3), Some(Tok::Slash | Tok::Dash)) => Err(fail(
+            at,
+            format!("skriv datum som `{year}-03-15` (år-månad-dag med bindestreck), `15/3 {year}` eller `15 mars {year}`."),
+            format!("write dates as `{year}-03-15` (year-month-day with dashes), `15/3 {year}` or `15 mars {year}`."),
+        )),
         (Some(Tok::Dot), _) => Err(fail(
             at,
             format!("skriv datum som `{year}-05-31` (år-månad-dag med bindestreck) eller `31 maj {year}`."),

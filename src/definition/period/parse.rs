@@ -5,7 +5,7 @@
 
 use super::lex::{EXAMPLES_EN, EXAMPLES_SV, Fail, Tok, Token, fail, show, tokenize, word};
 use super::{Period, PeriodError, PeriodWarning, forms, named, words};
-use crate::calendar::{MAX_YEAR, MIN_YEAR, Term};
+use crate::calendar::{Calendar, MAX_YEAR, MIN_YEAR, Term};
 use crate::definition::diag::did_you_mean;
 use chrono::{Datelike, NaiveDate};
 
@@ -487,6 +487,41 @@ fn week_range_right(left: &[Token], right: &[Token], end_at: usize, warn: &mut V
     single(&with_word, None, end_at, warn).map(Some)
 }
 
+/// A range whose left end took the right end's year must not end before it starts: "nov–feb
+/// 2022" could be November 2021 or 2022, so the year is asked for on both ends.
+fn in_order(s: &str, left: &[Token], sep: &Token, l: &Period, r: &Period) -> Result<Period, Fail> {
+    let (Some(y), None) = (year_of(r), left.iter().find(|t| matches!(t.tok, Tok::Num { digits: 2 | 4, .. } | Tok::Date(_)))) else {
+        return Ok(l.clone());
+    };
+    if l.is_yearless() || year_of(l) != Some(y) {
+        return Ok(l.clone());
+    }
+    let cal = Calendar::default();
+    let (Ok(a), Ok(b)) = (l.resolve(&cal, None), r.resolve(&cal, None)) else { return Ok(l.clone()) };
+    if a.start <= b.end {
+        return Ok(l.clone());
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let text = |from: usize, to: usize| {
+        chars.get(from..to.min(chars.len())).map_or(String::new(), |c| c.iter().collect::<String>().trim().to_owned())
+    };
+    let (lt, rt) = (text(left.first().map_or(0, |t| t.at), sep.at), text(sep.at + 1, chars.len()));
+    // The other reading: the left end in the named year, the right end in the next.
+    let short = format!("{:02}", y.rem_euclid(100));
+    let next = if let Some(head) = rt.strip_suffix(&y.to_string()) {
+        Some(format!("{head}{}", y + 1))
+    } else {
+        rt.strip_suffix(&short).map(|head| format!("{head}{:02}", (y + 1).rem_euclid(100)))
+    };
+    let (or_sv, or_en) =
+        next.map_or((String::new(), String::new()), |n| (format!(" eller `{lt} {y} – {n}`"), format!(" or `{lt} {y} – {n}`")));
+    Err(fail(
+        left.first().map_or(0, |t| t.at),
+        format!("`{lt}–{rt}` slutar innan den börjar. Skriv året på båda ändarna: `{lt} {} – {rt}`{or_sv}.", y - 1),
+        format!("`{lt}–{rt}` ends before it starts. Write the year on both ends: `{lt} {} – {rt}`{or_en}.", y - 1),
+    ))
+}
+
 /// Longer texts are refused before parsing (bounds the work and the recursion).
 const MAX_LEN: usize = 120;
 
@@ -525,7 +560,10 @@ pub fn parse_period_with_warnings(s: &str) -> Result<(Period, Vec<PeriodWarning>
             // cannot follow a dated left end.
             Ok(r) if r.is_yearless() && single(left, None, sep.at, &mut Vec::new()).is_ok_and(|l| !l.is_yearless()) => continue,
             Ok(r) => r,
-            Err(e) => match week_range_right(left, right, end_at, &mut warn) {
+            Err(e) => match week_range_right(left, right, end_at, {
+                warn.clear();
+                &mut warn
+            }) {
                 Ok(Some(r)) => r,
                 Ok(None) => {
                     if !matches!(sep.tok, Tok::Dash) || !hyphen {
@@ -550,10 +588,14 @@ pub fn parse_period_with_warnings(s: &str) -> Result<(Period, Vec<PeriodWarning>
                 None => Ok(l),
             },
             Ok(l) => Ok(l),
-            Err(e) if e.need_year && year_of(&r).is_some() => single(left, year_of(&r), sep.at, &mut lwarn),
+            Err(e) if e.need_year && year_of(&r).is_some() => {
+                lwarn.clear();
+                single(left, year_of(&r), sep.at, &mut lwarn)
+            }
             Err(e) if e.need_word => lone_ordinal(left, &r, sep.at).unwrap_or(Err(e)),
             Err(e) => bare_day(left, &r).ok_or(e),
         };
+        let l = l.and_then(|l| in_order(s, left, sep, &l, &r));
         match l {
             Ok(l) => {
                 lwarn.append(&mut warn);

@@ -271,3 +271,39 @@ fn jul_is_july_with_a_warning() {
     let (_, w) = parse_period_with_warnings("jul 2021 – jul 2022").unwrap();
     assert_eq!(w.iter().map(|w| w.offset).collect::<Vec<_>>(), [0, 11]);
 }
+
+#[test]
+fn more_forms_and_refusals() {
+    check(&[("1:a maj 2021", "2021-05-01", "2021-05-01", "2021-05-01")]);
+    refused("6:e", &["`6 maj 2021`"]);
+    refused("3:e", &["`3:e kvartalet 2021`"]);
+    refused("2022/03/15", &["`2022-03-15`", "`15/3 2022`"]);
+    refused("nov–feb 2022", &["slutar innan den börjar", "`nov 2021 – feb 2022` eller `nov 2022 – feb 2023`"]);
+    refused("ht–vt -22", &["`ht 2021 – vt -22` eller `ht 2022 – vt -23`"]);
+    refused("ht 2022–vt 2022", &["slutar (2022-06-17) innan den börjar", "Byt plats"]);
+    let (p, w) = parse_period_with_warnings("2011-12").unwrap();
+    assert_eq!(p, Period::Month { year: 2011, month: 12 });
+    assert!(w[0].sv.contains("`2011–2012`"), "{w:?}");
+    assert!(parse_period_with_warnings("2022-03").unwrap().1.is_empty());
+    // One warning per `jul`, however often the parser retries the left end.
+    assert_eq!(parse_period_with_warnings("jul–aug 2021").unwrap().1.len(), 1);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 3000, ..Default::default() })]
+
+    /// The new forms never panic, resolve or not, and their labels stay id-safe.
+    #[test]
+    fn new_forms_never_panic(s in "(första|sista|andra|1:a|6:e|arbetsdagen|efter|före|i|kvartalet|halvåret|H|julafton|midsommarafton|påskafton|jul|jullovet|ca|c:a|vecka|v|maj|15|3|2022|2200|1899|-|–|/|\\.|W| ){0,9}") {
+        let cal = Calendar::default();
+        match parse_period_with_warnings(&s) {
+            Ok((p, _)) => {
+                for y in [None, Some(1900), Some(2021), Some(2200)] {
+                    let _ = p.resolve(&cal, y);
+                }
+                proptest::prop_assert!(p.label().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "label {}", p.label());
+            }
+            Err(e) => proptest::prop_assert!(e.offset <= s.chars().count()),
+        }
+    }
+}
