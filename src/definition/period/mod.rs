@@ -110,6 +110,7 @@ mod forms;
 mod lex;
 mod named;
 mod parse;
+mod range;
 mod recur;
 #[cfg(test)]
 mod tests;
@@ -118,7 +119,7 @@ mod tests_forms;
 mod words;
 
 pub use named::NamedDay;
-pub use parse::{parse_period, parse_period_with_warnings};
+pub use range::{parse_period, parse_period_with_warnings};
 pub use recur::{parse_days, parse_recurrence};
 
 impl Period {
