@@ -1,9 +1,20 @@
 //! Configuration: `config/arshjul.toml` (or the file named by `ARSHJUL_CONFIG`), every key
-//! overridable by an environment variable. A missing default file is fine (defaults apply);
-//! a malformed one is an error that names the file, line and key.
+//! overridable by an environment variable. A missing default file is fine (defaults apply).
+//!
+//! Everything is parsed once, here, into typed values (a time of day, a parsed SMTP URL, a
+//! mailbox, numbers in range, a language); callers never re-validate. A bad value is an
+//! error that says where it came from (the variable, or `file:line:col` and the key), what
+//! it was and what is accepted.
 
+use crate::definition::Lang;
+use crate::mail::SmtpConfig;
+use crate::mail::header;
+use crate::msg::Msg;
+use chrono::NaiveTime;
+use lettre::message::Mailbox;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
 /// The settings arshjul runs with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,17 +23,17 @@ pub struct Config {
     pub database_url: String,
     /// `ARSHJUL_WORKFLOWS`.
     pub workflows: PathBuf,
-    /// `ARSHJUL_LANG`.
-    pub lang: String,
-    /// The people directory read by `sync` and the daemon when it exists (`ARSHJUL_PEOPLE`).
+    /// `ARSHJUL_LANG`: `sv` or `en`.
+    pub lang: Lang,
+    /// The people directory read by `sync`, `simulate` and the daemon when it exists
+    /// (`ARSHJUL_PEOPLE`).
     pub people: PathBuf,
-    /// `ARSHJUL_SMTP_URL`: `smtp://[user:pass@]host:port[?tls=none|starttls|tls]`; `None`
-    /// until set (the daemon refuses to start without it).
-    pub smtp_url: Option<String>,
-    /// `ARSHJUL_MAIL_FROM`: the sender, `Namn <adress>`.
-    pub mail_from: String,
-    /// `ARSHJUL_SEND_TIME`: local time reminders go out on working days, `HH:MM`.
-    pub send_time: String,
+    /// `ARSHJUL_SMTP_URL`; `None` until set (the daemon refuses to start without it).
+    pub smtp: Option<SmtpConfig>,
+    /// `ARSHJUL_MAIL_FROM`: the sender; its domain is the Message-IDs' right-hand side.
+    pub mail_from: Mailbox,
+    /// `ARSHJUL_SEND_TIME`: local time reminders go out on working days.
+    pub send_time: NaiveTime,
     /// `ARSHJUL_INSTANCE`: this daemon's name in leases; empty = `{hostname}-{pid}`.
     pub instance: String,
     /// `ARSHJUL_LEASE_SECS`: how long a send may hold its row before another daemon takes it.
@@ -36,15 +47,163 @@ impl Default for Config {
         Self {
             database_url: "sqlite://arshjul.db".into(),
             workflows: PathBuf::from("workflows"),
-            lang: "sv".into(),
+            lang: Lang::Sv,
             people: PathBuf::from("config/people.csv"),
-            smtp_url: None,
-            mail_from: "arshjul <arshjul@localhost>".into(),
-            send_time: "07:30".into(),
+            smtp: None,
+            mail_from: Mailbox::new(Some("arshjul".into()), lettre::Address::new_dangerous("arshjul", "localhost")),
+            send_time: NaiveTime::from_hms_opt(7, 30, 0).unwrap_or_default(),
             instance: String::new(),
             lease_secs: 120,
             concurrency: 8,
         }
+    }
+}
+
+impl Config {
+    /// The domain of Message-IDs: the sender's.
+    pub fn mail_domain(&self) -> &str {
+        self.mail_from.email.domain()
+    }
+
+    /// Reads the file (if any) and applies environment overrides via `env`.
+    pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, Msg> {
+        let explicit = env("ARSHJUL_CONFIG").filter(|s| !s.trim().is_empty());
+        let path = PathBuf::from(explicit.clone().unwrap_or_else(|| DEFAULT_PATH.into()));
+        let (file, text) = match std::fs::read_to_string(&path) {
+            Ok(text) => (parse(&path, &text)?, text),
+            Err(e) if explicit.is_none() && e.kind() == std::io::ErrorKind::NotFound => (File::default(), String::new()),
+            Err(e) => {
+                return Err(Msg::new(
+                    format!("{}: kan inte läsa konfigurationen: {e}. Kontrollera ARSHJUL_CONFIG.", path.display()),
+                    format!("{}: cannot read the configuration: {e}. Check ARSHJUL_CONFIG.", path.display()),
+                ));
+            }
+        };
+        let r = Reader { env: &env, path: &path, text: &text };
+        let d = Config::default();
+        Ok(Config {
+            database_url: r.get("DATABASE_URL", "database.url", file.database.url, |s| Ok(s.to_owned()))?.unwrap_or(d.database_url),
+            workflows: r
+                .get("ARSHJUL_WORKFLOWS", "definitions.dir", file.definitions.dir, |s| Ok(PathBuf::from(s)))?
+                .unwrap_or(d.workflows),
+            lang: r.get("ARSHJUL_LANG", "ui.lang", file.ui.lang, lang)?.unwrap_or(d.lang),
+            people: r.get("ARSHJUL_PEOPLE", "people.file", file.people.file, |s| Ok(PathBuf::from(s)))?.unwrap_or(d.people),
+            smtp: r.get("ARSHJUL_SMTP_URL", "smtp.url", file.smtp.url, SmtpConfig::parse)?,
+            mail_from: r.get("ARSHJUL_MAIL_FROM", "smtp.from", file.smtp.from, mailbox)?.unwrap_or(d.mail_from),
+            send_time: r.get("ARSHJUL_SEND_TIME", "reminders.send_time", file.reminders.send_time, send_time)?.unwrap_or(d.send_time),
+            instance: r
+                .get("ARSHJUL_INSTANCE", "daemon.instance", file.daemon.instance, |s| Ok(s.trim().to_owned()))?
+                .unwrap_or(d.instance),
+            lease_secs: r
+                .get("ARSHJUL_LEASE_SECS", "daemon.lease_secs", file.daemon.lease_secs, |s| number(s, 1..=86_400))?
+                .unwrap_or(d.lease_secs),
+            concurrency: r
+                .get("ARSHJUL_CONCURRENCY", "daemon.concurrency", file.daemon.concurrency, |s| number(s, 1..=64))?
+                .unwrap_or(d.concurrency),
+        })
+    }
+
+    /// From the process environment.
+    pub fn from_env() -> Result<Config, Msg> {
+        Config::load(|k| std::env::var(k).ok())
+    }
+}
+
+/// Where values come from: the environment first, then the file.
+struct Reader<'a, E> {
+    env: &'a E,
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl<E: Fn(&str) -> Option<String>> Reader<'_, E> {
+    /// The value of `var` (if set and not blank), else of `key` in the file, parsed by `parse`
+    /// (whose message quotes the value, except a URL's password); a parse error is located
+    /// at the variable or at the key's `file:line:col`.
+    fn get<T, F: ToString>(
+        &self,
+        var: &str,
+        key: &str,
+        in_file: Option<Spanned<F>>,
+        parse: impl Fn(&str) -> Result<T, Msg>,
+    ) -> Result<Option<T>, Msg> {
+        let (value, at) = match (self.env)(var).filter(|s| !s.trim().is_empty()) {
+            Some(v) => (v, format!("{var}: ")),
+            None => match in_file {
+                Some(s) => {
+                    let (line, col) = line_col(self.text, s.span().start);
+                    (s.into_inner().to_string(), format!("{}:{line}:{col}: {key}: ", self.path.display()))
+                }
+                None => return Ok(None),
+            },
+        };
+        parse(value.trim()).map(Some).map_err(|why| why.prefixed(&at))
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+fn lang(s: &str) -> Result<Lang, Msg> {
+    match s.to_ascii_lowercase().get(..2) {
+        Some("sv") => Ok(Lang::Sv),
+        Some("en") => Ok(Lang::En),
+        _ => Err(Msg::new(
+            format!("okänt språk `{}`; välj `sv` (svenska) eller `en` (engelska).", header::shown(s)),
+            format!("unknown language `{}`; choose `sv` (Swedish) or `en` (English).", header::shown(s)),
+        )),
+    }
+}
+
+fn send_time(s: &str) -> Result<NaiveTime, Msg> {
+    NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| {
+        Msg::new(
+            format!("utskickstiden `{}` är inget klockslag; skriv timmar och minuter, t.ex. `07:30`.", header::shown(s)),
+            format!("the send time `{}` is not a time of day; write hours and minutes, e.g. `07:30`.", header::shown(s)),
+        )
+    })
+}
+
+fn mailbox(s: &str) -> Result<Mailbox, Msg> {
+    let v = header::shown(s);
+    if s.chars().any(header::is_forbidden) {
+        return Err(Msg::new(
+            format!(
+                "avsändaren `{v}` innehåller styrtecken (t.ex. en radbrytning) som inte får stå i ett e-posthuvud; skriv den på en rad."
+            ),
+            format!(
+                "the sender `{v}` contains control characters (e.g. a line break) that cannot stand in a mail header; write it on one line."
+            ),
+        ));
+    }
+    let m: Mailbox = s.parse().map_err(|_| {
+        Msg::new(
+            format!("avsändaren `{v}` är ingen e-postadress; skriv `Namn <adress>`, t.ex. `Årshjulet <arshjul@kommun.se>`."),
+            format!("the sender `{v}` is not an email address; write `Name <address>`, e.g. `Annual wheel <arshjul@example.org>`."),
+        )
+    })?;
+    if let Some(why) = m.name.as_deref().and_then(header::name_problem) {
+        return Err(Msg::new(format!("{}.", why.sv), format!("{}.", why.en)));
+    }
+    Ok(m)
+}
+
+/// A whole number in `range`.
+fn number<T>(s: &str, range: std::ops::RangeInclusive<T>) -> Result<T, Msg>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    match s.parse::<T>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(Msg::new(
+            format!("`{}` ska vara ett heltal mellan {} och {}.", header::shown(s), range.start(), range.end()),
+            format!("`{}` must be a whole number from {} to {}.", header::shown(s), range.start(), range.end()),
+        )),
     }
 }
 
@@ -67,148 +226,63 @@ struct File {
     daemon: Daemon,
 }
 
+type Text = Option<Spanned<String>>;
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Smtp {
-    url: Option<String>,
-    from: Option<String>,
+    url: Text,
+    from: Text,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Reminders {
-    send_time: Option<String>,
+    send_time: Text,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Daemon {
-    instance: Option<String>,
-    lease_secs: Option<i64>,
-    concurrency: Option<usize>,
+    instance: Text,
+    lease_secs: Option<Spanned<i64>>,
+    concurrency: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct People {
-    file: Option<PathBuf>,
+    file: Text,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Database {
-    url: Option<String>,
+    url: Text,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Definitions {
-    dir: Option<PathBuf>,
+    dir: Text,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Ui {
-    lang: Option<String>,
+    lang: Text,
 }
 
 /// The default location of the configuration file.
 pub const DEFAULT_PATH: &str = "config/arshjul.toml";
 
-impl Config {
-    /// Reads the file (if any) and applies environment overrides via `env`.
-    pub fn load(env: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let explicit = env("ARSHJUL_CONFIG").filter(|s| !s.trim().is_empty());
-        let path = PathBuf::from(explicit.clone().unwrap_or_else(|| DEFAULT_PATH.into()));
-        let file = match std::fs::read_to_string(&path) {
-            Ok(text) => parse(&path, &text)?,
-            Err(e) if explicit.is_none() && e.kind() == std::io::ErrorKind::NotFound => File::default(),
-            Err(e) => return Err(format!("{}: kan inte läsa konfigurationen: {e}. Kontrollera ARSHJUL_CONFIG.", path.display())),
-        };
-        let d = Config::default();
-        let set = |name: &str| env(name).filter(|s| !s.trim().is_empty());
-        Ok(Config {
-            database_url: set("DATABASE_URL").or(file.database.url).unwrap_or(d.database_url),
-            workflows: set("ARSHJUL_WORKFLOWS").map(PathBuf::from).or(file.definitions.dir).unwrap_or(d.workflows),
-            lang: set("ARSHJUL_LANG").or(file.ui.lang).unwrap_or(d.lang),
-            people: set("ARSHJUL_PEOPLE").map(PathBuf::from).or(file.people.file).unwrap_or(d.people),
-            smtp_url: set("ARSHJUL_SMTP_URL").or(file.smtp.url),
-            mail_from: set("ARSHJUL_MAIL_FROM").or(file.smtp.from).unwrap_or(d.mail_from),
-            send_time: set("ARSHJUL_SEND_TIME").or(file.reminders.send_time).unwrap_or(d.send_time),
-            instance: set("ARSHJUL_INSTANCE").or(file.daemon.instance).unwrap_or(d.instance),
-            lease_secs: number("ARSHJUL_LEASE_SECS", set("ARSHJUL_LEASE_SECS"), 1..=86_400)?
-                .or(file.daemon.lease_secs)
-                .unwrap_or(d.lease_secs),
-            concurrency: number("ARSHJUL_CONCURRENCY", set("ARSHJUL_CONCURRENCY"), 1..=64)?
-                .or(file.daemon.concurrency)
-                .unwrap_or(d.concurrency),
-        })
-    }
-
-    /// `send_time` as a time of day.
-    pub fn send_time(&self) -> Result<chrono::NaiveTime, String> {
-        chrono::NaiveTime::parse_from_str(self.send_time.trim(), "%H:%M").map_err(|_| {
-            format!(
-                "utskickstiden `{}` är ingen klockslag: skriv t.ex. `07:30` (reminders.send_time eller ARSHJUL_SEND_TIME).",
-                self.send_time
-            )
-        })
-    }
-
-    /// From the process environment.
-    pub fn from_env() -> Result<Config, String> {
-        Config::load(|k| std::env::var(k).ok())
-    }
-}
-
-/// An environment variable that must be a whole number in `range`.
-fn number<T>(name: &str, value: Option<String>, range: std::ops::RangeInclusive<T>) -> Result<Option<T>, String>
-where
-    T: std::str::FromStr + PartialOrd + std::fmt::Display,
-{
-    let Some(v) = value else { return Ok(None) };
-    match v.trim().parse::<T>() {
-        Ok(n) if range.contains(&n) => Ok(Some(n)),
-        _ => Err(format!("{name}=`{v}` ska vara ett heltal mellan {} och {}.", range.start(), range.end())),
-    }
-}
-
-fn parse(path: &Path, text: &str) -> Result<File, String> {
+fn parse(path: &Path, text: &str) -> Result<File, Msg> {
     toml::from_str(text).map_err(|e| {
-        let at = e.span().map(|s| {
-            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
-            let col = text[..s.start.min(text.len())].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            format!("{line}:{col}")
-        });
-        format!("{}:{}: fel i konfigurationen: {}", path.display(), at.unwrap_or_else(|| "1:1".into()), e.message())
+        let (line, col) = e.span().map_or((1, 1), |s| line_col(text, s.start));
+        let at = format!("{}:{line}:{col}", path.display());
+        Msg::new(format!("{at}: fel i konfigurationen: {}", e.message()), format!("{at}: error in the configuration: {}", e.message()))
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_shipped_file_parses_and_env_wins() {
-        let shipped = include_str!("../config/arshjul.toml");
-        let f = parse(Path::new("config/arshjul.toml"), shipped).unwrap();
-        assert_eq!(f.database.url.as_deref(), Some("sqlite://arshjul.db"));
-        let c = Config::load(|k| match k {
-            "ARSHJUL_CONFIG" => Some(format!("{}/config/arshjul.toml", env!("CARGO_MANIFEST_DIR"))),
-            "DATABASE_URL" => Some("postgres://db/arshjul".into()),
-            _ => None,
-        })
-        .unwrap();
-        assert_eq!(c.database_url, "postgres://db/arshjul");
-        assert_eq!(c.workflows, PathBuf::from("workflows"));
-    }
-
-    #[test]
-    fn a_bad_key_is_located() {
-        let e = parse(Path::new("a.toml"), "[database]\nurll = \"x\"\n").err().unwrap();
-        assert!(e.starts_with("a.toml:2:1: fel i konfigurationen"), "{e}");
-        assert!(e.contains("url"), "lists the valid key: {e}");
-        let e = Config::load(|k| (k == "ARSHJUL_CONFIG").then(|| "/nonexistent/x.toml".into())).err().unwrap();
-        assert!(e.contains("kan inte läsa konfigurationen"));
-    }
-}
+mod tests;

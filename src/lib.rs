@@ -16,6 +16,7 @@
 //!   the append-only event history.
 //! - [`config`]: `config/arshjul.toml` with environment overrides.
 //! - [`clock`]: the one injected source of "now".
+//! - [`msg`]: one message in Swedish and English.
 //! - [`cli`]: argument parsing and wiring for the `arshjul` binary.
 
 pub mod calendar;
@@ -25,6 +26,7 @@ pub mod config;
 pub mod definition;
 pub mod engine;
 pub mod mail;
+pub mod msg;
 pub mod remind;
 pub mod schedule;
 pub mod store;

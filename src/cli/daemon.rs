@@ -6,8 +6,9 @@
 use crate::clock::Clock;
 use crate::definition::Lang;
 use crate::engine::daemon::{self, Control, Sources, log};
-use crate::engine::{Engine, Settings, default_owner};
+use crate::engine::{Engine, Settings};
 use crate::mail::{Mailer, SmtpConfig, SmtpSender, Timeouts};
+use crate::msg::Msg;
 use crate::store::Store;
 use clap::Args;
 use lettre::message::Mailbox;
@@ -22,8 +23,8 @@ pub struct RunArgs {
     pub dir: Option<PathBuf>,
 }
 
-fn fail(lang: Lang, sv: String, en: String) -> ExitCode {
-    eprintln!("arshjul run: {}", if lang == Lang::Sv { sv } else { en });
+fn fail(lang: Lang, msg: Msg) -> ExitCode {
+    eprintln!("arshjul run: {}", msg.get(lang));
     ExitCode::from(2)
 }
 
@@ -36,34 +37,16 @@ struct Setup {
 
 fn setup(lang: Lang) -> Result<Setup, ExitCode> {
     let cfg = super::config();
-    let Some(url) = cfg.smtp_url.as_deref() else {
+    let Some(smtp) = cfg.smtp.clone() else {
         return Err(fail(
             lang,
-            "ingen SMTP-server är inställd. Sätt ARSHJUL_SMTP_URL (t.ex. smtp://smtp.kommun.se:587) eller `smtp.url` i config/arshjul.toml. Vill du bara se vad som skulle skickas: `arshjul simulate --dry-run`.".into(),
-            "no SMTP server is configured. Set ARSHJUL_SMTP_URL (e.g. smtp://smtp.example.org:587) or `smtp.url` in config/arshjul.toml.".into(),
+            Msg::new(
+                "ingen SMTP-server är inställd. Sätt ARSHJUL_SMTP_URL (t.ex. smtp://smtp.kommun.se:587) eller `smtp.url` i config/arshjul.toml. Vill du bara se vad som skulle skickas: `arshjul simulate --dry-run`.",
+                "no SMTP server is configured. Set ARSHJUL_SMTP_URL (e.g. smtp://smtp.example.org:587) or `smtp.url` in config/arshjul.toml. To see what would be sent: `arshjul simulate --dry-run`.",
+            ),
         ));
     };
-    let smtp = SmtpConfig::parse(url).map_err(|e| fail(lang, format!("ARSHJUL_SMTP_URL: {e}"), format!("ARSHJUL_SMTP_URL: {e}")))?;
-    let from: Mailbox = cfg.mail_from.parse().map_err(|_| {
-        fail(
-            lang,
-            format!("avsändaren `{}` är ingen e-postadress: skriv t.ex. `arshjul <arshjul@kommun.se>` (ARSHJUL_MAIL_FROM).", cfg.mail_from),
-            format!("the sender `{}` is not an email address (ARSHJUL_MAIL_FROM).", cfg.mail_from),
-        )
-    })?;
-    let send_time = cfg.send_time().map_err(|e| fail(lang, e.clone(), e))?;
-    let settings = Settings {
-        send_time,
-        domain: from.email.domain().to_owned(),
-        owner: if cfg.instance.trim().is_empty() { default_owner() } else { cfg.instance.trim().to_owned() },
-        lease_secs: cfg.lease_secs.max(1),
-        concurrency: cfg.concurrency.clamp(1, 64),
-        // Claim a little more than can be sent at once: the work is shared between daemons
-        // and a crash strands few rows.
-        batch: 2 * cfg.concurrency.clamp(1, 64) as i64,
-        ..Settings::default()
-    };
-    Ok(Setup { smtp, from, settings })
+    Ok(Setup { smtp, from: cfg.mail_from.clone(), settings: super::settings(cfg) })
 }
 
 pub fn run(args: RunArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
@@ -82,15 +65,15 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
     let timeouts = Timeouts { connections: setup.settings.concurrency as u32, ..Timeouts::default() };
     let mailer = match Mailer::with_timeouts(&setup.smtp, timeouts) {
         Ok(m) => m,
-        Err(e) => return fail(lang, e.clone(), e),
+        Err(e) => return fail(lang, e),
     };
     if let Err(e) = mailer.check().await {
-        return fail(lang, e.clone(), e);
+        return fail(lang, e);
     }
     // The database second: a start that fails on the mail server creates nothing.
     let store = match Store::open(&cfg.database_url).await {
         Ok(s) => s,
-        Err(e) => return fail(lang, e.sv, e.en),
+        Err(e) => return fail(lang, e.into()),
     };
     let sources = Sources { dir: args.dir.unwrap_or_else(super::default_dir), people: cfg.people.clone() };
     let settings = setup.settings;
@@ -101,7 +84,7 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
             "utskick som avbröts vid förra körningen tas upp igen (kan nå mottagaren två gånger; räknas som upprepade)",
             &[("count", n.to_string())],
         ),
-        Err(e) => return fail(lang, e.sv, e.en),
+        Err(e) => return fail(lang, e.into()),
     }
     let sender = SmtpSender { mailer, from: setup.from, domain: settings.domain.clone(), lang };
     let stopping = settings.stopping.clone();
@@ -109,13 +92,15 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
     if !daemon::reload(&mut engine, &sources, clock).await {
         return fail(
             lang,
-            format!("definitionerna i {} kunde inte läsas in (se felen ovan); rätta dem och starta igen.", sources.dir.display()),
-            format!("the definitions in {} could not be loaded (see above); fix them and start again.", sources.dir.display()),
+            Msg::new(
+                format!("definitionerna i {} kunde inte läsas in (se felen ovan); rätta dem och starta igen.", sources.dir.display()),
+                format!("the definitions in {} could not be loaded (see above); fix them and start again.", sources.dir.display()),
+            ),
         );
     }
     let (control, reload, stop) = Control::new();
     if let Err(e) = signals(reload, stop, stopping) {
-        return fail(lang, format!("kan inte lyssna på signaler: {e}"), format!("cannot listen for signals: {e}"));
+        return fail(lang, Msg::new(format!("kan inte lyssna på signaler: {e}"), format!("cannot listen for signals: {e}")));
     }
     daemon::run(engine, sender, clock, sources, control).await;
     store.close().await;

@@ -93,15 +93,6 @@ pub fn default_dir() -> PathBuf {
 }
 
 pub fn main() -> ExitCode {
-    match crate::config::Config::from_env() {
-        Ok(c) => {
-            let _ = CONFIG.set(c);
-        }
-        Err(msg) => {
-            eprintln!("arshjul: {msg}");
-            return ExitCode::from(2);
-        }
-    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -109,6 +100,18 @@ pub fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    // `--lang` (or ARSHJUL_LANG) picks the language of a configuration error: the file's
+    // own `ui.lang` is part of what failed.
+    let lang = cli.lang.as_deref().map(Lang::from_tag).unwrap_or_default();
+    match crate::config::Config::from_env() {
+        Ok(c) => {
+            let _ = CONFIG.set(c);
+        }
+        Err(msg) => {
+            eprintln!("arshjul: {}", msg.get(lang));
+            return ExitCode::from(2);
+        }
+    }
     // ARSHJUL_NOW fixes the clock (rehearsals and tests): `2021-05-20T07:30:00Z`. The daemon
     // starts its clock there and lets it run.
     match std::env::var("ARSHJUL_NOW") {
@@ -118,7 +121,12 @@ pub fn main() -> ExitCode {
             }
             Ok(at) => run(cli, &crate::clock::ManualClock::new(at.with_timezone(&chrono::Utc))),
             Err(e) => {
-                eprintln!("arshjul: ARSHJUL_NOW=`{t}` är ingen tidpunkt ({e}); skriv t.ex. `2021-05-20T07:30:00Z`.");
+                let lang = cli.lang.as_deref().map_or(config().lang, Lang::from_tag);
+                let msg = crate::msg::Msg::new(
+                    format!("ARSHJUL_NOW=`{t}` är ingen tidpunkt ({e}); skriv t.ex. `2021-05-20T07:30:00Z`."),
+                    format!("ARSHJUL_NOW=`{t}` is not an instant ({e}); write e.g. `2021-05-20T07:30:00Z`."),
+                );
+                eprintln!("arshjul: {}", msg.get(lang));
                 ExitCode::from(2)
             }
         },
@@ -126,9 +134,25 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Engine settings from the configuration: the same for `run` and `simulate` (send time,
+/// Message-ID domain, lease, concurrency).
+pub fn settings(cfg: &crate::config::Config) -> crate::engine::Settings {
+    crate::engine::Settings {
+        send_time: cfg.send_time,
+        domain: cfg.mail_domain().to_owned(),
+        owner: if cfg.instance.is_empty() { crate::engine::default_owner() } else { cfg.instance.clone() },
+        lease_secs: cfg.lease_secs,
+        concurrency: cfg.concurrency,
+        // Claim a little more than can be sent at once: the work is shared between daemons
+        // and a crash strands few rows.
+        batch: 2 * cfg.concurrency as i64,
+        ..crate::engine::Settings::default()
+    }
+}
+
 /// Runs a parsed command line with the given clock.
 pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
-    let lang = Lang::from_tag(cli.lang.as_deref().unwrap_or(&config().lang));
+    let lang = cli.lang.as_deref().map_or(config().lang, Lang::from_tag);
     match cli.command {
         Command::Check { dir } => check::run(&dir.unwrap_or_else(default_dir), lang),
         Command::Plan(args) => plan::run(args, lang, clock),

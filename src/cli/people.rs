@@ -74,7 +74,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                 Ok(h) => Some(h),
                 Err(errors) => {
                     for e in &errors {
-                        eprintln!("{}:{}: {}", file.display(), e.line, if lang == Lang::Sv { &e.sv } else { &e.en });
+                        eprintln!("{}:{}: {}", file.display(), e.line, e.get(lang));
                     }
                     eprintln!(
                         "{}",

@@ -1,9 +1,11 @@
 //! `arshjul simulate --from DATE --to DATE --dry-run [--format json]`: the real engine over
 //! virtual time, on a throw-away in-memory store (or `--database URL`), printing every email
-//! it would send. A quality strategist rehearses a whole school year in seconds.
+//! it would send. A quality strategist rehearses a whole school year in seconds. The same
+//! configuration as `run`: send time, sender (Message-ID domain), people directory.
 
 use crate::definition::Lang;
-use crate::engine::{DryRun, Engine, Settings};
+use crate::engine::{DryRun, Engine};
+use crate::msg::Msg;
 use crate::remind::subject::subject;
 use crate::schedule;
 use crate::store::Store;
@@ -28,7 +30,7 @@ pub struct SimulateArgs {
     /// e-posten på riktigt genom ARSHJUL_SMTP_URL (t.ex. till en testbrevlåda).
     #[arg(long)]
     pub dry_run: bool,
-    /// Personkatalog (standard: config/people.csv om den finns).
+    /// Personkatalog (standard: ARSHJUL_PEOPLE eller config/people.csv, om den finns).
     #[arg(long)]
     pub people: Option<PathBuf>,
     /// Databas att simulera i (standard: en tillfällig i minnet; produktionsdatabasen rörs inte).
@@ -44,14 +46,17 @@ pub enum Format {
     Json,
 }
 
-fn fail(lang: Lang, sv: String, en: String) -> ExitCode {
-    eprintln!("arshjul simulate: {}", if lang == Lang::Sv { sv } else { en });
+fn fail(lang: Lang, msg: impl Into<Msg>) -> ExitCode {
+    eprintln!("arshjul simulate: {}", msg.into().get(lang));
     ExitCode::from(2)
 }
 
 fn date(s: &str, lang: Lang) -> Result<NaiveDate, ExitCode> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        fail(lang, format!("`{s}` är inget datum: skriv t.ex. `2020-08-17`."), format!("`{s}` is not a date: write e.g. `2020-08-17`."))
+        fail(
+            lang,
+            Msg::new(format!("`{s}` är inget datum: skriv t.ex. `2020-08-17`."), format!("`{s}` is not a date: write e.g. `2020-08-17`.")),
+        )
     })
 }
 
@@ -68,27 +73,31 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
     if to < from {
         return fail(
             lang,
-            format!("--to ({to}) ligger före --from ({from}); byt plats på dem."),
-            format!("--to ({to}) is before --from ({from}); swap them."),
+            Msg::new(
+                format!("--to ({to}) ligger före --from ({from}); byt plats på dem."),
+                format!("--to ({to}) is before --from ({from}); swap them."),
+            ),
         );
     }
-    let smtp = match (args.dry_run, super::config().smtp_url.as_deref()) {
+    let cfg = super::config();
+    let smtp = match (args.dry_run, &cfg.smtp) {
         (true, _) => None,
-        (false, Some(url)) => match crate::mail::SmtpConfig::parse(url).and_then(|c| crate::mail::Mailer::new(&c)) {
+        (false, Some(smtp)) => match crate::mail::Mailer::new(smtp) {
             Ok(m) => Some(m),
-            Err(e) => return fail(lang, format!("ARSHJUL_SMTP_URL: {e}"), format!("ARSHJUL_SMTP_URL: {e}")),
+            Err(e) => return fail(lang, e.prefixed("ARSHJUL_SMTP_URL: ")),
         },
         (false, None) => {
             return fail(
                 lang,
-                "ange `--dry-run` (skriv ut e-posten) eller en SMTP-server att skicka till i ARSHJUL_SMTP_URL (t.ex. en testbrevlåda)."
-                    .into(),
-                "give `--dry-run` (print the email) or an SMTP server to send to in ARSHJUL_SMTP_URL (e.g. a test mailbox).".into(),
+                Msg::new(
+                    "ange `--dry-run` (skriv ut e-posten) eller en SMTP-server att skicka till i ARSHJUL_SMTP_URL (t.ex. en testbrevlåda).",
+                    "give `--dry-run` (print the email) or an SMTP server to send to in ARSHJUL_SMTP_URL (e.g. a test mailbox).",
+                ),
             );
         }
     };
     let dir = args.dir.clone().unwrap_or_else(super::default_dir);
-    let people_file = args.people.clone().unwrap_or_else(|| PathBuf::from("config/people.csv"));
+    let people_file = args.people.clone().unwrap_or_else(|| cfg.people.clone());
     let (model, holders) = match crate::engine::source::load(&dir, &people_file, lang) {
         Ok(l) => (l.model, l.people.unwrap_or_default()),
         Err(e) => {
@@ -99,36 +108,30 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
     let url = args.database.clone().unwrap_or_else(|| "sqlite::memory:".into());
     let store = match Store::open(&url).await {
         Ok(s) => s,
-        Err(e) => return fail(lang, e.sv, e.en),
+        Err(e) => return fail(lang, e),
     };
-    let settings = Settings::default();
+    let settings = super::settings(cfg);
     let start = Stockholm.from_local_datetime(&from.and_time(chrono::NaiveTime::MIN)).earliest().map(|t| t.to_utc()).unwrap_or_default();
     // A rehearsal starts fresh on `from`: nothing earlier exists (and so nothing is late on
     // day one); checkpoints due up to 120 days after `to` are there for their lead times.
     let window = crate::calendar::DateRange { start: from, end: to + chrono::Duration::days(120) };
     if let Err(e) = store.sync(&schedule::expand(&model, window), window, start).await {
-        return fail(lang, e.sv, e.en);
+        return fail(lang, e);
     }
     if let Err(e) = store.replace_people(&holders).await {
-        return fail(lang, e.sv, e.en);
+        return fail(lang, e);
     }
     let engine = Engine { store, model: Arc::new(model), settings };
     let sent = match smtp {
         None => days(&engine, &DryRun::default(), from, to, args.format, lang).await,
         Some(mailer) => {
-            let from_box = match super::config().mail_from.parse() {
-                Ok(m) => m,
-                Err(_) => {
-                    return fail(lang, "ARSHJUL_MAIL_FROM är ingen e-postadress.".into(), "ARSHJUL_MAIL_FROM is not an address.".into());
-                }
-            };
-            let sender = crate::mail::SmtpSender { mailer, from: from_box, domain: engine.settings.domain.clone(), lang };
+            let sender = crate::mail::SmtpSender { mailer, from: cfg.mail_from.clone(), domain: engine.settings.domain.clone(), lang };
             days(&engine, &sender, from, to, args.format, lang).await
         }
     };
     let sent = match sent {
         Ok(s) => s,
-        Err(e) => return fail(lang, e.sv, e.en),
+        Err(e) => return fail(lang, e),
     };
     let printed = sent.len();
     let people: std::collections::BTreeSet<&str> = sent.iter().map(|d| d.to.email.as_str()).collect();
@@ -163,10 +166,15 @@ async fn days(
         // Sends complete in any order; print them in a stable one.
         report.sent.sort_by(|a, b| a.to.email.cmp(&b.to.email));
         for d in &report.sent {
-            print_email(d, format, lang);
+            print_email(d, &engine.settings.domain, format, lang);
         }
         if report.retried + report.failed > 0 {
-            eprintln!("{day}: {} e-post kunde inte skickas ({} försöks igen).", report.retried + report.failed, report.retried);
+            let (n, again) = (report.retried + report.failed, report.retried);
+            let msg = Msg::new(
+                format!("{day}: {n} e-post kunde inte skickas ({again} försöks igen)."),
+                format!("{day}: {n} email(s) could not be sent ({again} will be retried)."),
+            );
+            eprintln!("{}", msg.get(lang));
         }
         all.extend(report.sent);
         day = day.succ_opt().unwrap_or(NaiveDate::MAX);
@@ -174,7 +182,7 @@ async fn days(
     Ok(all)
 }
 
-fn print_email(d: &crate::remind::Digest, format: Format, lang: Lang) {
+fn print_email(d: &crate::remind::Digest, domain: &str, format: Format, lang: Lang) {
     let at = d.send_at.with_timezone(&Stockholm);
     match format {
         Format::Json => {
@@ -183,13 +191,16 @@ fn print_email(d: &crate::remind::Digest, format: Format, lang: Lang) {
                 "subject": subject(d, lang),
                 "sent_at": at.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
                 "checkpoints": d.items.iter().map(|i| i.checkpoint.clone()).collect::<Vec<_>>(),
+                "message_id": d.message_id(domain),
             });
             outln!("{v}");
         }
         Format::Text => {
             outln!("{} → {} <{}>: {}", at.format("%Y-%m-%d %H:%M"), d.to.name, d.to.email, subject(d, lang));
             for i in &d.items {
-                let behalf = i.on_behalf_of.as_deref().map(|b| format!(" [för {b}]")).unwrap_or_default();
+                let behalf =
+                    i.on_behalf_of.as_deref().map(|b| if lang == Lang::Sv { format!(" [för {b}]") } else { format!(" [for {b}]") });
+                let behalf = behalf.unwrap_or_default();
                 outln!("    {} {:<14} {}{behalf}", i.due, i.step.key(), i.checkpoint);
             }
         }

@@ -125,7 +125,7 @@ fn fail(cmd: &str, msg: String) -> ExitCode {
 }
 
 fn store_err(lang: Lang, e: StoreError) -> String {
-    if lang == Lang::Sv { e.sv } else { e.en }
+    crate::msg::Msg::from(e).get(lang).to_owned()
 }
 
 pub fn run(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode {
@@ -200,7 +200,7 @@ async fn run_async(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode
             let today = Today { date: today_date, target_is_working_day: target.is_none_or(|d| cal.is_working_day(d)) };
             match store.act(&id, &c, &actor, now, today).await {
                 Err(e) => fail(name, store_err(lang, e)),
-                Ok(Err(refusal)) => fail(name, if lang == Lang::Sv { refusal.sv } else { refusal.en }),
+                Ok(Err(refusal)) => fail(name, crate::msg::Msg::from(refusal).get(lang).to_owned()),
                 Ok(Ok(acted)) => {
                     let st = acted.status.state;
                     outln!("{id}: {}", if lang == Lang::Sv { st.sv() } else { st.en() });
@@ -402,8 +402,12 @@ async fn history(store: &Store, id: &str, format: Format, lang: Lang) -> ExitCod
                     crate::workflow::EventKind::Rescheduled { from, to } => {
                         format!(" {} → {}", from.map_or("–".into(), |d| d.to_string()), to.map_or("–".into(), |d| d.to_string()))
                     }
-                    crate::workflow::EventKind::Reported { report } => format!(" {}", report.outcome.sv()),
-                    crate::workflow::EventKind::Created { due } => format!(" {}", due.map_or("fortlöpande".into(), |d| d.to_string())),
+                    crate::workflow::EventKind::Reported { report } => {
+                        format!(" {}", if lang == Lang::Sv { report.outcome.sv() } else { report.outcome.en() })
+                    }
+                    crate::workflow::EventKind::Created { due } => {
+                        format!(" {}", due.map_or_else(|| say(lang, "fortlöpande", "continuous"), |d| d.to_string()))
+                    }
                     _ => String::new(),
                 };
                 let reason = e.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();

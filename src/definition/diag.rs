@@ -1,7 +1,9 @@
 //! Diagnostics: located, bilingual (Swedish first) messages about a user's files.
 //!
 //! Validation never stops at the first problem; it collects every [`Diagnostic`] and the
-//! caller prints them all, sorted by file and position.
+//! caller prints them all, sorted by file and position. A diagnostic is an error (the
+//! definition does not load) or a warning (it loads, but a reader could take something
+//! another way, e.g. `jul` read as July).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -28,11 +30,21 @@ pub struct Pos {
     pub col: u32,
 }
 
+/// Whether a diagnostic stops the definition from loading.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    #[default]
+    Error,
+    /// Understood, but worth a look: says which reading was taken and how to write the other.
+    Warning,
+}
+
 /// One problem in the user's files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub file: PathBuf,
     pub pos: Pos,
+    pub severity: Severity,
     /// Swedish text: what is wrong and how to fix it.
     pub sv: String,
     /// English text.
@@ -40,8 +52,18 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error.
     pub fn new(file: impl Into<PathBuf>, pos: Pos, sv: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { file: file.into(), pos, sv: sv.into(), en: en.into() }
+        Self { file: file.into(), pos, severity: Severity::Error, sv: sv.into(), en: en.into() }
+    }
+
+    /// A warning: the definition still loads.
+    pub fn warning(file: impl Into<PathBuf>, pos: Pos, sv: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, ..Self::new(file, pos, sv, en) }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
     }
 
     /// The message in `lang`.
@@ -52,9 +74,15 @@ impl Diagnostic {
         }
     }
 
-    /// `file:line:col: message`, the form editors and CI logs understand.
+    /// `file:line:col: message` (`file:line:col: varning: message` for a warning), the form
+    /// editors and CI logs understand.
     pub fn render(&self, lang: Lang) -> String {
-        format!("{}:{}:{}: {}", self.file.display(), self.pos.line, self.pos.col, self.message(lang))
+        let tag = match (self.severity, lang) {
+            (Severity::Error, _) => "",
+            (Severity::Warning, Lang::Sv) => "varning: ",
+            (Severity::Warning, Lang::En) => "warning: ",
+        };
+        format!("{}:{}:{}: {tag}{}", self.file.display(), self.pos.line, self.pos.col, self.message(lang))
     }
 }
 
@@ -103,5 +131,14 @@ mod tests {
         let d = Diagnostic::new("w/a.yaml", Pos { line: 3, col: 7 }, "fel", "error");
         assert_eq!(d.render(Lang::Sv), "w/a.yaml:3:7: fel");
         assert_eq!(d.render(Lang::En), "w/a.yaml:3:7: error");
+        assert!(d.is_error());
+    }
+
+    #[test]
+    fn warnings_are_tagged_and_not_errors() {
+        let w = Diagnostic::warning("w/a.yaml", Pos { line: 3, col: 7 }, "`jul` tolkas som juli", "`jul` is read as July");
+        assert!(!w.is_error());
+        assert_eq!(w.render(Lang::Sv), "w/a.yaml:3:7: varning: `jul` tolkas som juli");
+        assert_eq!(w.render(Lang::En), "w/a.yaml:3:7: warning: `jul` is read as July");
     }
 }

@@ -143,15 +143,68 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Node, Diagnostic> {
         Ok(s) => Ok(node(s)),
         Err(e) => {
             let pos = e.location().map(|l| Pos { line: l.line() as u32, col: l.column() as u32 }).unwrap_or(Pos { line: 1, col: 1 });
-            let detail = first_line(&e.to_string());
-            Err(Diagnostic::new(
-                file,
-                pos,
-                format!("YAML-syntaxfel: {detail}. Kontrollera indrag, kolon och citattecken på raden."),
-                format!("YAML syntax error: {detail}. Check indentation, colons and quotes on the line."),
-            ))
+            let (sv, en) = match not_syntax(&e) {
+                Some(said) => said,
+                None => {
+                    let detail = first_line(&e.to_string());
+                    (
+                        format!("YAML-syntaxfel: {detail}. Kontrollera indrag, kolon och citattecken på raden."),
+                        format!("YAML syntax error: {detail}. Check indentation, colons and quotes on the line."),
+                    )
+                }
+            };
+            Err(Diagnostic::new(file, pos, sv, en))
         }
     }
+}
+
+/// What is really wrong when the parser stops for a reason other than syntax: a key written
+/// twice, or a file beyond the parser's limits (written to keep a hostile file from using
+/// up memory or stack). `None` for a syntax error.
+fn not_syntax(e: &serde_saphyr::Error) -> Option<(String, String)> {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    let mut e = e;
+    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = e {
+        e = error;
+    }
+    let limits = serde_saphyr::Budget::default();
+    Some(match e {
+        E::DuplicateMappingKey { key, .. } => {
+            let k = key.as_deref().map(|k| format!("`{k}` ")).unwrap_or_default();
+            (
+                format!(
+                    "nyckeln {k}står två gånger i samma avsnitt; ta bort den ena (eller rätta stavningen om en annan nyckel var menad)"
+                ),
+                format!(
+                    "the key {k}is written twice in the same section; remove one of them (or fix the spelling if another key was meant)"
+                ),
+            )
+        }
+        E::Budget { breach: B::Nodes { .. }, .. } => (
+            format!("filen är för stor: mer än {} noder (värden, listor och tabeller); dela upp den i flera filer", limits.max_nodes),
+            format!(
+                "the file is too large: more than {} nodes (values, lists and mappings); split it into several files",
+                limits.max_nodes
+            ),
+        ),
+        E::Budget { breach: B::Depth { .. }, .. } => (
+            format!("filen är för djup: mer än {} nivåer av listor och tabeller i varandra; skriv strukturen plattare", limits.max_depth),
+            format!(
+                "the file is too deep: more than {} levels of lists and mappings inside each other; make the structure flatter",
+                limits.max_depth
+            ),
+        ),
+        E::Budget { breach: B::Aliases { .. } | B::Anchors { .. }, .. } => (
+            "filen har för många ankare (&) eller alias (*); skriv värdena ut i stället".to_owned(),
+            "the file has too many anchors (&) or aliases (*); write the values out instead".to_owned(),
+        ),
+        E::Budget { breach, .. } => (
+            format!("filen är för stor eller för komplex för att läsas säkert ({breach:?}); dela upp den i flera filer"),
+            format!("the file is too large or too complex to be read safely ({breach:?}); split it into several files"),
+        ),
+        _ => return None,
+    })
 }
 
 /// The saphyr message without its "error: line X column Y:" prefix and snippet.

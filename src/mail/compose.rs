@@ -2,8 +2,10 @@
 //! and then a `lettre::Message`: multipart/alternative, both parts quoted-printable (so the
 //! raw message stays mostly readable and its encoding predictable).
 
+use super::header::{self, shown};
 use super::{html, text};
 use crate::definition::Lang;
+use crate::msg::Msg;
 use crate::remind::Digest;
 use crate::remind::subject::subject;
 use chrono::{DateTime, Utc};
@@ -44,24 +46,55 @@ pub fn compose(digest: &Digest, from: &Mailbox, domain: &str, lang: Lang) -> Com
 }
 
 impl Composed {
-    /// The MIME message, or a Swedish reason when the recipient's address is not usable
-    /// (a permanent failure: retrying will not help).
-    pub fn message(&self) -> Result<Message, String> {
-        let address =
-            self.to.parse().map_err(|e| format!("ogiltig mottagaradress `{}`: {e}. Rätta e-postadressen i personkatalogen.", self.to))?;
-        let name = Some(self.to_name.clone()).filter(|n| !n.trim().is_empty());
-        Message::builder()
-            .from(self.from.clone())
-            .to(Mailbox::new(name, address))
-            .subject(self.subject.clone())
-            .date(self.date.into())
-            .message_id(Some(self.message_id.clone()))
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(part(ContentType::TEXT_PLAIN, &self.text))
-                    .singlepart(part(ContentType::TEXT_HTML, &self.html)),
+    /// The MIME message, or why it cannot be built (a permanent failure: retrying will not
+    /// help). Every header value is checked before lettre sees it, so no name, address,
+    /// subject or id can inject a header or make the builder panic.
+    pub fn message(&self) -> Result<Message, Msg> {
+        let why = |m: Msg| {
+            Msg::new(
+                format!(
+                    "e-postmeddelandet till {} kan inte byggas: {}. Rätta uppgiften i personkatalogen eller definitionerna.",
+                    shown(&self.to),
+                    m.sv
+                ),
+                format!(
+                    "the email to {} cannot be built: {}. Correct it in the people directory or the definitions.",
+                    shown(&self.to),
+                    m.en
+                ),
             )
-            .map_err(|e| format!("e-postmeddelandet kunde inte byggas: {e}"))
+        };
+        let address = header::address(&self.to).map_err(why)?;
+        let checks = [
+            header::name_problem(&self.to_name),
+            self.from.name.as_deref().and_then(header::name_problem),
+            header::subject_problem(&self.subject),
+            header::message_id_problem(&self.message_id),
+        ];
+        if let Some(m) = checks.into_iter().flatten().next() {
+            return Err(why(m));
+        }
+        let name = Some(self.to_name.clone()).filter(|n| !n.trim().is_empty());
+        let build = || {
+            Message::builder()
+                .from(self.from.clone())
+                .to(Mailbox::new(name, address))
+                .subject(self.subject.clone())
+                .date(self.date.into())
+                .message_id(Some(self.message_id.clone()))
+                .multipart(
+                    MultiPart::alternative()
+                        .singlepart(part(ContentType::TEXT_PLAIN, &self.text))
+                        .singlepart(part(ContentType::TEXT_HTML, &self.html)),
+                )
+        };
+        // The checks above are meant to make this unreachable; should lettre still panic on
+        // some input, that one mail fails for good instead of the daemon.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)) {
+            Ok(Ok(m)) => Ok(m),
+            Ok(Err(e)) => Err(why(Msg::both(e.to_string()))),
+            Err(_) => Err(why(Msg::new("e-postbiblioteket avbröt (lettre)", "the mail library gave up (lettre)"))),
+        }
     }
 }
 

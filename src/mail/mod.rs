@@ -3,6 +3,7 @@
 //! - [`compose`]: a [`Digest`](crate::remind::Digest) → [`Composed`] (subject, text, HTML,
 //!   deterministic Message-ID and Date) → `lettre::Message` (multipart/alternative).
 //!   Pure: no clock, no IO. `view` decides what each line says; `text` and `html` lay it out.
+//! - [`header`]: what may stand in a header (checked at import and at composition).
 //! - [`SmtpConfig`]: the `ARSHJUL_SMTP_URL` (`smtp://[user:pass@]host:port[?tls=…]`).
 //! - [`Mailer`]: sends over SMTP and sorts failures into transient and permanent
 //!   ([`SendError`]); [`Mailer::check`] for the daemon's start-up check.
@@ -12,6 +13,7 @@
 
 mod compose;
 mod config;
+pub mod header;
 mod html;
 mod sender;
 mod text;

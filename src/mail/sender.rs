@@ -1,5 +1,5 @@
 //! The engine's [`Sender`] over SMTP: compose the digest, send it, and map the outcome to a
-//! [`Delivery`] (a bad recipient address is permanent, like a 5xx reply).
+//! [`Delivery`] in the configured language (a mail that cannot be built is permanent, like a 5xx reply).
 
 use super::compose::compose;
 use super::transport::{Mailer, SendError, SendErrorKind};
@@ -18,12 +18,12 @@ pub struct SmtpSender {
     pub lang: Lang,
 }
 
-impl From<SendError> for Delivery {
-    fn from(e: SendError) -> Self {
-        match e.kind {
-            SendErrorKind::Transient => Delivery::Transient(e.message),
-            SendErrorKind::Permanent => Delivery::Permanent(e.message),
-        }
+/// A failure in `lang`: the outbox keeps the reason as text.
+fn delivery(e: SendError, lang: Lang) -> Delivery {
+    let why = e.message.get(lang).to_owned();
+    match e.kind {
+        SendErrorKind::Transient => Delivery::Transient(why),
+        SendErrorKind::Permanent => Delivery::Permanent(why),
     }
 }
 
@@ -36,11 +36,11 @@ impl Sender for SmtpSender {
         }
         let msg = match composed.message() {
             Ok(m) => m,
-            Err(e) => return Delivery::Permanent(e),
+            Err(e) => return Delivery::Permanent(e.get(self.lang).to_owned()),
         };
         match self.mailer.send(&msg).await {
             Ok(()) => Delivery::Sent,
-            Err(e) => e.into(),
+            Err(e) => delivery(e, self.lang),
         }
     }
 }

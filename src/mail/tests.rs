@@ -161,7 +161,76 @@ fn a_bad_recipient_address_is_an_error_not_a_panic() {
     let mut dg = digest();
     dg.to.email = "inte en adress".into();
     let e = compose(&dg, &from(), "k.se", Lang::Sv).message().unwrap_err();
-    assert!(e.contains("ogiltig mottagaradress `inte en adress`"), "{e}");
+    assert!(e.sv.contains("e-postmeddelandet till inte en adress kan inte byggas"), "{e}");
+    assert!(e.sv.contains("Rätta uppgiften i personkatalogen"), "{e}");
+    assert!(e.en.contains("cannot be built"), "{}", e.en);
+}
+
+#[test]
+fn a_carriage_return_in_the_name_is_refused_not_a_panic_nor_a_bcc() {
+    for name in ["Anna\rBcc: x@evil.example", "Anna\r\nBcc: x@evil.example", "Anna\nBcc: x@evil.example"] {
+        let mut dg = digest();
+        dg.to.name = name.into();
+        let e = compose(&dg, &from(), "k.se", Lang::Sv).message().unwrap_err();
+        assert!(e.sv.contains("innehåller ett styrtecken") && e.sv.contains("Bcc: x@evil.example"), "{e}");
+        assert!(e.en.contains("control character"), "{}", e.en);
+    }
+    // In the sender's name and the Message-ID too.
+    let dg = digest();
+    let bad_from = Mailbox::new(Some("arshjul\rBcc: x@evil.example".into()), "a@k.se".parse().unwrap());
+    assert!(compose(&dg, &bad_from, "k.se", Lang::Sv).message().is_err());
+    let mut c = compose(&dg, &from(), "k.se", Lang::Sv);
+    c.message_id = "<a@k.se>\r\nBcc: x@evil.example".into();
+    assert!(c.message().unwrap_err().sv.contains("Message-ID"));
+}
+
+#[test]
+fn a_title_over_two_lines_is_folded_into_one() {
+    let mut dg = digest();
+    dg.items[0].title = "Dialogmöte\r\nBcc: x@evil.example".into();
+    let c = compose(&dg, &from(), "k.se", Lang::Sv);
+    assert!(c.text.contains("1. Dialogmöte Bcc: x@evil.example\n"), "{}", c.text);
+    let raw = String::from_utf8(c.message().unwrap().formatted()).unwrap();
+    assert!(!raw.split("\r\n\r\n").next().unwrap().contains("Bcc"), "{raw}");
+}
+
+/// The header names of a formatted message's top-level block.
+fn header_names(raw: &str) -> Vec<String> {
+    let head = raw.split("\r\n\r\n").next().unwrap_or("");
+    head.split("\r\n").filter(|l| !l.starts_with([' ', '\t'])).filter_map(|l| l.split_once(':')).map(|(k, _)| k.to_owned()).collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// No name, title or address can panic the composition or add a header: either the
+    /// message is built with exactly the expected headers, or it is refused with a reason.
+    #[test]
+    fn composing_never_panics_nor_injects(
+        name in "(\\PC|[\r\n\t\u{0}\u{85}\u{2028}\"<>@,;:\\\\])*",
+        title in "(\\PC|[\r\n\t\u{0}])*",
+        local in "(\\PC|[\r\n \"<>@])*",
+        domain in "(\\PC|[\r\n.@])*",
+        lang in proptest::bool::ANY,
+    ) {
+        let mut dg = digest();
+        dg.to = Person { name, email: format!("{local}@{domain}") };
+        dg.items[1].title = title;
+        let lang = if lang { Lang::Sv } else { Lang::En };
+        let c = compose(&dg, &from(), "testkommun.se", lang);
+        match c.message() {
+            Ok(m) => {
+                let raw = String::from_utf8(m.formatted()).unwrap();
+                let names = header_names(&raw);
+                proptest::prop_assert_eq!(
+                    names,
+                    ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type"].map(String::from).to_vec(),
+                    "{}", raw
+                );
+            }
+            Err(e) => proptest::prop_assert!(!e.sv.is_empty() && !e.en.is_empty()),
+        }
+    }
 }
 
 #[test]

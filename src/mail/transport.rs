@@ -10,6 +10,7 @@
 //! tried once more on a fresh one. Implicit TLS (port 465) goes through lettre's own pool.
 
 use super::config::{SmtpConfig, TlsMode};
+use crate::msg::Msg;
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Tls, TlsParameters};
@@ -28,20 +29,20 @@ pub enum SendErrorKind {
     Permanent,
 }
 
-/// A failed send, with a Swedish message that names the server and the reply.
+/// A failed send, with a message (Swedish and English) that names the server and the reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SendError {
     pub kind: SendErrorKind,
-    pub message: String,
+    pub message: Msg,
 }
 
 impl SendError {
-    pub fn transient(message: impl Into<String>) -> Self {
-        Self { kind: SendErrorKind::Transient, message: message.into() }
+    pub fn transient(message: Msg) -> Self {
+        Self { kind: SendErrorKind::Transient, message }
     }
 
-    pub fn permanent(message: impl Into<String>) -> Self {
-        Self { kind: SendErrorKind::Permanent, message: message.into() }
+    pub fn permanent(message: Msg) -> Self {
+        Self { kind: SendErrorKind::Permanent, message }
     }
 
     pub fn is_permanent(&self) -> bool {
@@ -51,7 +52,7 @@ impl SendError {
 
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message.sv)
     }
 }
 
@@ -96,11 +97,11 @@ const IDLE: Duration = Duration::from_secs(30);
 
 impl Mailer {
     /// A mailer for `config` with the default timeouts (5 s to connect, 60 s per message).
-    pub fn new(config: &SmtpConfig) -> Result<Mailer, String> {
+    pub fn new(config: &SmtpConfig) -> Result<Mailer, Msg> {
         Self::with_timeouts(config, Timeouts::default())
     }
 
-    pub fn with_timeouts(config: &SmtpConfig, timeouts: Timeouts) -> Result<Mailer, String> {
+    pub fn with_timeouts(config: &SmtpConfig, timeouts: Timeouts) -> Result<Mailer, Msg> {
         let wrapped = match config.tls {
             TlsMode::Tls => {
                 let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.as_str())
@@ -152,7 +153,7 @@ impl Mailer {
                 Some(c) => (c, true),
                 None => {
                     fresh_tried = true;
-                    (self.connect().await?, false)
+                    (self.connect().await.map_err(|e| e.into_send_error(self.address()))?, false)
                 }
             };
             match tokio::time::timeout(limit, conn.send(msg.envelope(), &bytes)).await {
@@ -173,15 +174,22 @@ impl Mailer {
 
     /// Connects and says NOOP, so the daemon can tell at start that the server is there.
     /// The error is a whole sentence for the log.
-    pub async fn check(&self) -> Result<(), String> {
-        let fail = |why: String| format!("SMTP-servern på {} svarar inte: {why}. Kontrollera ARSHJUL_SMTP_URL.", self.address());
+    pub async fn check(&self) -> Result<(), Msg> {
+        let address = self.address();
+        let fail = |why: Msg| {
+            Msg::new(
+                format!("SMTP-servern på {address} svarar inte: {}. Kontrollera ARSHJUL_SMTP_URL.", why.sv),
+                format!("the SMTP server at {address} does not answer: {}. Check ARSHJUL_SMTP_URL.", why.en),
+            )
+        };
+        let broken = || Msg::new("anslutningen bröts direkt", "the connection broke at once");
         let limit = self.inner.timeouts.send;
         if let Some(t) = &self.inner.wrapped {
             return match tokio::time::timeout(limit, t.test_connection()).await {
                 Ok(Ok(true)) => Ok(()),
-                Ok(Ok(false)) => Err(fail("anslutningen bröts direkt".into())),
-                Ok(Err(e)) => Err(fail(e.to_string())),
-                Err(_) => Err(fail(format!("inget svar inom {}", span(limit)))),
+                Ok(Ok(false)) => Err(fail(broken())),
+                Ok(Err(e)) => Err(fail(Msg::both(e.to_string()))),
+                Err(_) => Err(fail(no_answer_within(limit))),
             };
         }
         // `connect` bounds itself (connect and handshake timeouts); a second timeout around
@@ -192,15 +200,36 @@ impl Mailer {
                     self.keep(c);
                     Ok(())
                 }
-                Ok(false) => Err(fail("anslutningen bröts direkt".into())),
-                Err(_) => Err(fail(format!("inget svar inom {}", span(limit)))),
+                Ok(false) => Err(fail(broken())),
+                Err(_) => Err(fail(no_answer_within(limit))),
             },
-            Err(e) => Err(fail(e.message.strip_prefix(&self.connect_prefix()).unwrap_or(&e.message).to_owned())),
+            Err(ConnectError::Refused(why)) => Err(fail(why)),
+            Err(ConnectError::Other(e)) => Err(Msg::new(
+                format!("{}. Kontrollera ARSHJUL_SMTP_URL.", e.message.sv),
+                format!("{}. Check ARSHJUL_SMTP_URL.", e.message.en),
+            )),
         }
     }
 
+    /// STARTTLS is required (port 587, or credentials without `?tls=`) and the server does
+    /// not offer it: nothing, and above all no password, is sent in plain text.
+    fn no_starttls(&self) -> SendError {
+        let a = self.address();
+        SendError::transient(Msg::new(
+            format!(
+                "SMTP-servern på {a} erbjuder inte STARTTLS, så arshjul skickar varken lösenord eller e-post okrypterat. \
+                 Använd ?tls=tls (port 465) i ARSHJUL_SMTP_URL, eller — bara för en betrodd server på samma maskin eller nät — ?tls=none"
+            ),
+            format!(
+                "the SMTP server at {a} does not offer STARTTLS, so arshjul sends neither password nor mail unencrypted. \
+                 Use ?tls=tls (port 465) in ARSHJUL_SMTP_URL, or — only for a trusted server on the same machine or network — ?tls=none"
+            ),
+        ))
+    }
+
     fn no_answer(&self) -> SendError {
-        SendError::transient(format!("SMTP-servern på {} svarade inte inom {}", self.address(), span(self.inner.timeouts.send)))
+        let (a, w) = (self.address(), no_answer_within(self.inner.timeouts.send));
+        SendError::transient(Msg::new(format!("SMTP-servern på {a} {}", w.sv), format!("the SMTP server at {a} {}", w.en)))
     }
 
     /// A kept connection that has not idled too long.
@@ -221,43 +250,81 @@ impl Mailer {
         }
     }
 
-    fn connect_prefix(&self) -> String {
-        format!("kunde inte ansluta till SMTP-servern på {}: ", self.address())
-    }
-
     /// A new connection: TCP with `TCP_NODELAY`, EHLO, STARTTLS if asked, AUTH if given.
-    async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
+    async fn connect(&self) -> Result<AsyncSmtpConnection, ConnectError> {
         let cfg = &self.inner.config;
-        let refused = |e: &dyn fmt::Display| SendError::transient(format!("{}{e}", self.connect_prefix()));
+        let refused = |e: &dyn fmt::Display| ConnectError::Refused(Msg::both(e.to_string()));
         let tcp =
             match tokio::time::timeout(self.inner.timeouts.connect, tokio::net::TcpStream::connect((cfg.host.as_str(), cfg.port))).await {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => return Err(refused(&e)),
-                Err(_) => return Err(refused(&format!("ingen anslutning inom {}", span(self.inner.timeouts.connect)))),
+                Err(_) => {
+                    let s = span(self.inner.timeouts.connect);
+                    return Err(ConnectError::Refused(Msg::new(
+                        format!("ingen anslutning inom {}", s.sv),
+                        format!("no connection within {}", s.en),
+                    )));
+                }
             };
         tcp.set_nodelay(true).map_err(|e| refused(&e))?;
         let handshake = async {
             let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.inner.hello).await?;
             if cfg.tls == TlsMode::StartTls {
+                if !conn.can_starttls() {
+                    return Ok(Err(conn));
+                }
                 let params = TlsParameters::new(cfg.host.clone())?;
                 conn.starttls(params, &self.inner.hello).await?;
             }
             if let Some((user, pass)) = cfg.credentials() {
                 conn.auth(&[Mechanism::Plain, Mechanism::Login], &Credentials::new(user.to_owned(), pass.to_owned())).await?;
             }
-            Ok::<_, lettre::transport::smtp::Error>(conn)
+            Ok::<_, lettre::transport::smtp::Error>(Ok(conn))
         };
         match tokio::time::timeout(self.inner.timeouts.send, handshake).await {
-            Ok(Ok(c)) => Ok(c),
-            Ok(Err(e)) => Err(classify(self.address(), &e)),
-            Err(_) => Err(self.no_answer()),
+            Ok(Ok(Ok(c))) => Ok(c),
+            Ok(Ok(Err(mut plain))) => {
+                plain.abort().await;
+                Err(ConnectError::Other(self.no_starttls()))
+            }
+            Ok(Err(e)) => Err(ConnectError::Other(classify(self.address(), &e))),
+            Err(_) => Err(ConnectError::Other(self.no_answer())),
         }
     }
 }
 
+/// Why a new connection failed: before the server said anything (refused, unreachable), or
+/// after (a reply, TLS, a timeout).
+enum ConnectError {
+    Refused(Msg),
+    Other(SendError),
+}
+
+impl ConnectError {
+    fn into_send_error(self, address: &str) -> SendError {
+        match self {
+            ConnectError::Refused(why) => SendError::transient(Msg::new(
+                format!("kunde inte ansluta till SMTP-servern på {address}: {}", why.sv),
+                format!("could not connect to the SMTP server at {address}: {}", why.en),
+            )),
+            ConnectError::Other(e) => e,
+        }
+    }
+}
+
+/// "svarade inte inom 60 sekunder" / "did not answer within 60 seconds".
+fn no_answer_within(d: Duration) -> Msg {
+    let s = span(d);
+    Msg::new(format!("svarade inte inom {}", s.sv), format!("did not answer within {}", s.en))
+}
+
 /// "60 sekunder", "500 ms".
-fn span(d: Duration) -> String {
-    if d.subsec_millis() == 0 { format!("{} sekunder", d.as_secs()) } else { format!("{} ms", d.as_millis()) }
+fn span(d: Duration) -> Msg {
+    if d.subsec_millis() == 0 {
+        Msg::new(format!("{} sekunder", d.as_secs()), format!("{} seconds", d.as_secs()))
+    } else {
+        Msg::both(format!("{} ms", d.as_millis()))
+    }
 }
 
 impl fmt::Debug for Mailer {
@@ -267,8 +334,9 @@ impl fmt::Debug for Mailer {
     }
 }
 
-fn tls_parameters(host: &str) -> Result<TlsParameters, String> {
-    TlsParameters::new(host.to_owned()).map_err(|e| format!("TLS kunde inte ställas in för {host}: {e}"))
+fn tls_parameters(host: &str) -> Result<TlsParameters, Msg> {
+    TlsParameters::new(host.to_owned())
+        .map_err(|e| Msg::new(format!("TLS kunde inte ställas in för {host}: {e}"), format!("TLS could not be set up for {host}: {e}")))
 }
 
 /// Not a reply from the server, not a timeout: the connection itself broke.
@@ -279,13 +347,25 @@ fn is_broken_connection(e: &lettre::transport::smtp::Error) -> bool {
 /// Sorts a lettre error: only a 5xx reply is permanent.
 fn classify(address: &str, e: &lettre::transport::smtp::Error) -> SendError {
     if e.is_permanent() {
-        SendError::permanent(format!("SMTP-servern på {address} avvisade meddelandet för gott: {e}"))
+        SendError::permanent(Msg::new(
+            format!("SMTP-servern på {address} avvisade meddelandet för gott: {e}"),
+            format!("the SMTP server at {address} refused the message for good: {e}"),
+        ))
     } else if e.is_transient() {
-        SendError::transient(format!("SMTP-servern på {address} avvisade meddelandet tillfälligt: {e}"))
+        SendError::transient(Msg::new(
+            format!("SMTP-servern på {address} avvisade meddelandet tillfälligt: {e}"),
+            format!("the SMTP server at {address} refused the message for now: {e}"),
+        ))
     } else if e.is_timeout() {
-        SendError::transient(format!("SMTP-servern på {address} svarade inte i tid: {e}"))
+        SendError::transient(Msg::new(
+            format!("SMTP-servern på {address} svarade inte i tid: {e}"),
+            format!("the SMTP server at {address} did not answer in time: {e}"),
+        ))
     } else {
-        SendError::transient(format!("kunde inte skicka via SMTP-servern på {address}: {e}"))
+        SendError::transient(Msg::new(
+            format!("kunde inte skicka via SMTP-servern på {address}: {e}"),
+            format!("could not send through the SMTP server at {address}: {e}"),
+        ))
     }
 }
 
@@ -300,7 +380,7 @@ mod tests {
             let shown = format!("{m:?}");
             assert!(shown.contains(m.address()) && !shown.contains("hemligt"), "{shown}");
         }
-        assert_eq!(span(Duration::from_secs(60)), "60 sekunder");
-        assert_eq!(span(Duration::from_millis(500)), "500 ms");
+        assert_eq!(span(Duration::from_secs(60)), Msg::new("60 sekunder", "60 seconds"));
+        assert_eq!(span(Duration::from_millis(500)), Msg::both("500 ms"));
     }
 }

@@ -32,7 +32,7 @@ pub fn items(digest: &Digest, lang: Lang) -> Vec<ItemView> {
 
 fn item(i: &Item, day: NaiveDate, email: &str, lang: Lang) -> ItemView {
     ItemView {
-        title: i.title.clone(),
+        title: crate::remind::subject::one_line(&i.title),
         context: context(i, lang),
         due: date(i.due, lang),
         why: why(i, day, lang),

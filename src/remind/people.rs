@@ -6,13 +6,22 @@ use super::Person;
 use super::recipients::Holder;
 use crate::definition::Model;
 use crate::definition::diag::did_you_mean;
+use crate::mail::header;
+use crate::msg::Msg;
 
 /// A problem on one line of the CSV file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvError {
     pub line: usize,
-    pub sv: String,
-    pub en: String,
+    pub msg: Msg,
+}
+
+/// `e.sv`, `e.en` and `e.get(lang)` read the message.
+impl std::ops::Deref for CsvError {
+    type Target = Msg;
+    fn deref(&self) -> &Msg {
+        &self.msg
+    }
 }
 
 /// Splits one CSV record (RFC 4180 quoting; `,` or `;` as separator).
@@ -65,22 +74,27 @@ pub fn parse(text: &str, model: &Model) -> Result<Vec<Holder>, Vec<CsvError>> {
     let Some((hn, header)) = lines.next() else {
         return Err(vec![CsvError {
             line: 1,
-            sv: format!("filen är tom: första raden ska vara `{}`.", HEADER_EN.join(",")),
-            en: format!("the file is empty: the first line must be `{}`.", HEADER_EN.join(",")),
+            msg: Msg::new(
+                format!("filen är tom: första raden ska vara `{}`.", HEADER_EN.join(",")),
+                format!("the file is empty: the first line must be `{}`.", HEADER_EN.join(",")),
+            ),
         }]);
     };
     let sep = if header.contains(';') && !header.contains(',') { ';' } else { ',' };
     let head: Vec<String> = fields(header, sep).unwrap_or_default().iter().map(|h| h.to_lowercase()).collect();
     if head != HEADER_EN && head != HEADER_SV {
+        let shown = header::shown(header.trim());
         return Err(vec![CsvError {
             line: hn + 1,
-            sv: format!("rubrikraden ska vara `{}` (eller `{}`), inte `{}`.", HEADER_EN.join(","), HEADER_SV.join(","), header.trim()),
-            en: format!("the header must be `{}` (or `{}`), not `{}`.", HEADER_EN.join(","), HEADER_SV.join(","), header.trim()),
+            msg: Msg::new(
+                format!("rubrikraden ska vara `{}` (eller `{}`), inte `{shown}`.", HEADER_EN.join(","), HEADER_SV.join(",")),
+                format!("the header must be `{}` (or `{}`), not `{shown}`.", HEADER_EN.join(","), HEADER_SV.join(",")),
+            ),
         }]);
     }
     for (n, line) in lines {
         let line_no = n + 1;
-        let mut err = |sv: String, en: String| errors.push(CsvError { line: line_no, sv, en });
+        let mut err = |sv: String, en: String| errors.push(CsvError { line: line_no, msg: Msg::new(sv, en) });
         let f = match fields(line, sep) {
             Ok(f) => f,
             Err(why) => {
@@ -144,10 +158,23 @@ pub fn parse(text: &str, model: &Model) -> Result<Vec<Holder>, Vec<CsvError>> {
             err("namnet saknas.".into(), "the name is missing.".into());
             continue;
         }
+        // Both go into mail headers: nothing lettre cannot write there (a line break in a
+        // name would inject a header).
+        if let Some(m) = header::name_problem(name) {
+            err(format!("{}.", m.sv), format!("{}.", m.en));
+            continue;
+        }
+        if let Err(m) = header::address(email) {
+            err(format!("{}.", m.sv), format!("{}.", m.en));
+            continue;
+        }
         if !plausible_email(email) {
             err(
-                format!("`{email}` är ingen e-postadress (t.ex. `anna.andersson@kommun.se`)."),
-                format!("`{email}` is not an email address."),
+                format!("`{}` är ingen e-postadress: domänen saknar punkt (skriv t.ex. `anna.andersson@kommun.se`).", header::shown(email)),
+                format!(
+                    "`{}` is not an email address: the domain has no dot (write e.g. `anna.andersson@example.org`).",
+                    header::shown(email)
+                ),
             );
             continue;
         }
@@ -205,8 +232,31 @@ mod tests {
         assert!(errs[1].sv.contains("innehas per enhet"));
         assert!(errs[2].sv.contains("okänd enhet `sodra`"));
         assert!(errs[3].sv.contains("lämna enhet tom"));
-        assert!(errs[4].sv.contains("ingen e-postadress"));
+        assert!(errs[4].sv.contains("ingen e-postadress: @ eller delen"), "{}", errs[4].sv);
         assert!(errs[6].sv.contains("5"));
         assert!(parse("namn,epost\n", &model()).unwrap_err()[0].sv.contains("rubrikraden"));
+    }
+
+    #[test]
+    fn header_unsafe_names_and_addresses_are_refused_and_nothing_is_imported() {
+        let text = "organisation,role,unit,name,email\n\
+                    k,chef,,Cecilia Chef,c@k.se\n\
+                    k,rektor,norr,Anna\rBcc: x@evil.example,anna@k.se\n\
+                    k,rektor,norr,Bo\u{0},bo@k.se\n\
+                    k,rektor,norr,Rita,\"rita@k.se\rBcc: x@evil.example\"\n\
+                    k,rektor,norr,Rita,ri(ta@k.se\n\
+                    k,rektor,norr,Rita,\"rita @k.se\"\n\
+                    k,rektor,norr,Rita,rita@localhost\n";
+        let errs = parse(text, &model()).unwrap_err();
+        assert_eq!(errs.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4, 5, 6, 7, 8]);
+        assert!(errs[0].sv.contains(r"namnet `Anna\rBcc: x@evil.example` innehåller ett styrtecken"), "{}", errs[0].sv);
+        assert!(errs[0].sv.contains("skriv namnet på en rad"), "{}", errs[0].sv);
+        assert!(errs[0].en.contains("cannot stand in a mail header"), "{}", errs[0].en);
+        assert!(errs[1].sv.contains("U+0000"), "{}", errs[1].sv);
+        assert!(errs[2].sv.contains("mellanslag eller styrtecken"), "{}", errs[2].sv);
+        assert!(errs[3].sv.contains("ingen e-postadress: delen före @"), "{}", errs[3].sv);
+        assert!(errs[4].sv.contains("mellanslag"), "{}", errs[4].sv);
+        assert!(errs[5].sv.contains("domänen saknar punkt"), "{}", errs[5].sv);
+        assert_eq!(errs[0].get(crate::definition::Lang::En), errs[0].en);
     }
 }

@@ -189,3 +189,36 @@ fn recurring_group_without_a_period_is_refused() {
     assert_eq!(code, 1);
     assert!(line_for(&err, "organisation.yaml", 11).contains("det finns ingen period: ange `during:`"), "{err}");
 }
+
+/// Issue 8.7: a key written twice is named, at the second one, without library text.
+#[test]
+fn a_duplicate_key_is_named_at_its_place() {
+    let t = workflow("plan:\n  id: p\n  name: P\n  name: Q\n  period: 2021\n");
+    let (code, err) = check(&t);
+    assert_eq!(code, 1);
+    let l = line_for(&err, "plan.yaml", 4);
+    assert!(l.contains("nyckeln `name` står två gånger i samma avsnitt; ta bort den ena"), "{l}");
+    assert!(!l.contains("DuplicateKeyPolicy") && !l.contains("syntaxfel"), "{l}");
+    let en = crate::support::arshjul_env(&["check", &t.path().to_string_lossy()], &[("ARSHJUL_LANG", "en")]);
+    assert!(en.stderr.contains("the key `name` is written twice in the same section"), "{}", en.stderr);
+}
+
+/// Issue 8.7: a file beyond the parser's limits says so (with file:line:col), instead of
+/// a syntax error about indentation.
+#[test]
+fn a_file_beyond_the_limits_says_too_large_or_too_deep() {
+    let big = format!("plan:\n  id: p\n  name: P\n  x: [{}]\n", "1,".repeat(260_000));
+    let t = workflow(&big);
+    let (code, err) = check(&t);
+    assert_eq!(code, 1);
+    let l = line_for(&err, "plan.yaml", 4);
+    assert!(l.contains("filen är för stor: mer än 250000 noder"), "{l}");
+    assert!(!l.contains("syntaxfel") && !l.contains("indrag"), "{l}");
+
+    let deep = format!("plan:\n  id: p\n  x: {}{}\n", "[".repeat(100), "]".repeat(100));
+    let t = workflow(&deep);
+    let (code, err) = check(&t);
+    assert_eq!(code, 1);
+    let l = line_for(&err, "plan.yaml", 3);
+    assert!(l.contains("filen är för djup: mer än 64 nivåer"), "{l}");
+}

@@ -193,7 +193,7 @@ async fn an_unknown_mailbox_is_permanent() {
     let (_, _, msg) = composed("ingen@testkommun.se");
     let e = mailer(&server).send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Permanent, "{e}");
-    assert!(e.message.contains("550") && e.message.contains(&format!("127.0.0.1:{}", server.port())), "{e}");
+    assert!(e.message.sv.contains("550") && e.message.sv.contains(&format!("127.0.0.1:{}", server.port())), "{e}");
     assert!(server.received().is_empty());
 }
 
@@ -205,7 +205,7 @@ async fn a_451_is_transient_and_the_next_try_is_delivered() {
     server.fail_next(1);
     let e = m.send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Transient, "{e}");
-    assert!(e.message.contains("451"), "{e}");
+    assert!(e.message.sv.contains("451"), "{e}");
     assert!(server.received().is_empty());
     m.send(&msg).await.expect("the second try goes through");
     only(&server);
@@ -232,8 +232,8 @@ async fn a_stopped_server_is_transient_and_after_restart_the_same_message_arrive
     let e = m.send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Transient, "{e}");
     let down = m.check().await.unwrap_err();
-    assert!(down.starts_with(&format!("SMTP-servern på 127.0.0.1:{} svarar inte: ", server.port())), "{down}");
-    assert!(down.ends_with("Kontrollera ARSHJUL_SMTP_URL."), "{down}");
+    assert!(down.sv.starts_with(&format!("SMTP-servern på 127.0.0.1:{} svarar inte: ", server.port())), "{down}");
+    assert!(down.sv.ends_with("Kontrollera ARSHJUL_SMTP_URL."), "{down}");
 
     server.restart();
     m.check().await.expect("up again");
@@ -251,9 +251,10 @@ async fn a_server_that_never_answers_times_out_as_transient() {
     let (_, _, msg) = composed("asa.oberg@testkommun.se");
     let e = m.send(&msg).await.unwrap_err();
     assert_eq!(e.kind, SendErrorKind::Transient, "{e}");
-    assert!(e.message.contains("svarade inte inom 250 ms"), "{e}");
+    assert!(e.message.sv.contains("svarade inte inom 250 ms"), "{e}");
     let e = m.check().await.unwrap_err();
-    assert!(e.contains("svarade inte inom 250 ms") && e.contains("ARSHJUL_SMTP_URL"), "{e}");
+    assert!(e.sv.contains("svarade inte inom 250 ms") && e.sv.contains("ARSHJUL_SMTP_URL"), "{e}");
+    assert!(e.en.contains("did not answer within 250 ms") && e.en.contains("Check ARSHJUL_SMTP_URL"), "{}", e.en);
 }
 
 #[tokio::test]
@@ -279,8 +280,83 @@ async fn the_engine_sender_maps_outcomes_to_deliveries() {
     assert_eq!(sender.deliver(&dg, "<fran-utkorgen@testkommun.se>").await, Delivery::Sent);
     assert_eq!(header(&only(&server).data, "Message-ID"), "<fran-utkorgen@testkommun.se>", "the outbox's id is kept");
     assert!(matches!(sender.deliver(&digest("borta@testkommun.se"), "<a@b>").await, Delivery::Permanent(e) if e.contains("550")));
-    assert!(
-        matches!(sender.deliver(&digest("inte en adress"), "<a@b>").await, Delivery::Permanent(e) if e.contains("ogiltig mottagaradress"))
-    );
+    assert!(matches!(sender.deliver(&digest("inte en adress"), "<a@b>").await, Delivery::Permanent(e) if e.contains("kan inte byggas")));
     assert_eq!(server.received().len(), 1);
+}
+
+/// Issue 8.1: a carriage return in a person's name made lettre panic and took the daemon
+/// down at every start. Now that one mail fails for good, with its reason, and the next
+/// one is delivered over the same sender.
+#[tokio::test]
+async fn a_poisoned_name_is_a_permanent_failure_and_the_next_mail_goes_out() {
+    let server = SmtpServer::start();
+    let sender = SmtpSender { mailer: mailer(&server), from: from(), domain: DOMAIN.into(), lang: Lang::Sv };
+    let mut poisoned = digest("anna@testkommun.se");
+    poisoned.to.name = "Anna\rBcc: x@evil.example".into();
+    match sender.deliver(&poisoned, "<p@testkommun.se>").await {
+        Delivery::Permanent(why) => {
+            assert!(why.contains(r"namnet `Anna\rBcc: x@evil.example` innehåller ett styrtecken"), "{why}");
+            assert!(why.contains("personkatalogen"), "says where to fix it: {why}");
+        }
+        other => panic!("expected a permanent failure, got {other:?}"),
+    }
+    let english = SmtpSender { lang: Lang::En, ..sender.clone() };
+    assert!(matches!(english.deliver(&poisoned, "<p@testkommun.se>").await, Delivery::Permanent(e) if e.contains("control character")));
+    assert!(server.received().is_empty(), "nothing reached the server");
+    assert_eq!(sender.deliver(&digest("asa.oberg@testkommun.se"), "<ok@testkommun.se>").await, Delivery::Sent);
+    let got = only(&server);
+    assert_eq!(got.to, ["asa.oberg@testkommun.se"]);
+    assert!(!got.data.contains("evil.example"));
+}
+
+/// Issue 8.7: credentials on a port that does not imply TLS require STARTTLS; a server
+/// without it gets no AUTH, and the message says how to choose. Only `?tls=none` sends
+/// AUTH in plain text.
+#[tokio::test]
+async fn credentials_without_tls_are_not_sent_to_a_server_without_starttls() {
+    let server = SmtpServer::start();
+    let url = format!("smtp://anna:hemligt@127.0.0.1:{}", server.port());
+    let cfg = SmtpConfig::parse(&url).unwrap();
+    assert_eq!(cfg.tls, arshjul::mail::TlsMode::StartTls);
+    let e = Mailer::new(&cfg).unwrap().check().await.unwrap_err();
+    assert!(e.sv.contains("erbjuder inte STARTTLS") && e.sv.contains("?tls=none") && e.sv.contains("?tls=tls"), "{e}");
+    assert!(e.en.contains("does not offer STARTTLS") && !e.bilingual().contains("hemligt"), "{}", e.en);
+    let (_, _, msg) = composed("asa.oberg@testkommun.se");
+    let sent = Mailer::new(&cfg).unwrap().send(&msg).await.unwrap_err();
+    assert!(sent.message.sv.contains("STARTTLS"), "{sent}");
+    assert!(server.received().is_empty());
+    // Knowingly plain: the client goes on to AUTH (which this server does not offer).
+    let plain = SmtpConfig::parse(&format!("{url}?tls=none")).unwrap();
+    let e = Mailer::new(&plain).unwrap().check().await.unwrap_err();
+    assert!(!e.sv.contains("STARTTLS"), "{e}");
+}
+
+/// Issue 8.1, at the door: `people import` refuses a name or address that cannot stand in
+/// a mail header, per line, and imports nothing.
+#[test]
+fn people_import_refuses_header_unsafe_rows() {
+    use crate::support::{PLAN, arshjul_env, sqlite_url, workflow};
+    let t = workflow(PLAN);
+    let csv = t.write(
+        "people.csv",
+        "organisation,role,unit,name,email\n\
+         testkommun,forvaltningschef,,Cecilia Chef,cecilia@testkommun.se\n\
+         testkommun,rektor,norrskolan,Anna\rBcc: x@evil.example,anna@testkommun.se\n\
+         testkommun,rektor,soderskolan,Sara,\"sara@testkommun.se\rBcc: x@evil.example\"\n",
+    );
+    let db = sqlite_url(&t);
+    let args = ["people", "import", &csv.to_string_lossy(), "--dir", &t.path().to_string_lossy()].map(str::to_owned);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = arshjul_env(&args, &[("DATABASE_URL", &db)]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(out.stderr.contains(r"people.csv:3: namnet `Anna\rBcc: x@evil.example` innehåller ett styrtecken"), "{}", out.stderr);
+    assert!(out.stderr.contains(r"people.csv:4: e-postadressen `sara@testkommun.se\rBcc: x@evil.example` innehåller"), "{}", out.stderr);
+    assert!(out.stderr.contains("2 fel; ingenting har lästs in."), "{}", out.stderr);
+    let en = arshjul_env(&args, &[("DATABASE_URL", &db), ("ARSHJUL_LANG", "en")]);
+    assert!(en.stderr.contains("people.csv:3: the name `Anna\\rBcc: x@evil.example` contains a control character"), "{}", en.stderr);
+    assert!(en.stderr.contains("nothing was imported"), "{}", en.stderr);
+    let list = arshjul_env(&["people", "list"], &[("DATABASE_URL", &db), ("ARSHJUL_WORKFLOWS", &t.path().to_string_lossy())]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(!list.stdout.contains("cecilia@testkommun.se"), "nothing imported: {}", list.stdout);
 }

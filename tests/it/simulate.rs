@@ -103,3 +103,44 @@ fn a_rehearsal_can_send_to_a_test_mailbox() {
     assert_eq!(none.code, 2);
     assert!(none.stderr.contains("--dry-run") && none.stderr.contains("ARSHJUL_SMTP_URL"), "{}", none.stderr);
 }
+
+/// Issue 8.7: simulate runs on the same configuration as `run` — the send time, the
+/// sender's domain in the Message-IDs, the people directory — and speaks English when
+/// asked. A bad value says which variable, what it was and what is accepted.
+#[test]
+fn the_configuration_of_run_is_used_and_english_is_english() {
+    let t = workflow(PLAN);
+    let people = t.write("people.csv", PEOPLE);
+    let dir = t.path().to_string_lossy().into_owned();
+    let people = people.to_string_lossy().into_owned();
+    let args = ["simulate", &dir, "--from", "2021-01-11", "--to", "2021-06-18", "--dry-run", "--format", "json"];
+    let env = [
+        ("ARSHJUL_SEND_TIME", "06:45"),
+        ("ARSHJUL_MAIL_FROM", "Årshjulet <arshjul@kommun.example>"),
+        ("ARSHJUL_PEOPLE", people.as_str()),
+        ("ARSHJUL_LANG", "en"),
+    ];
+    let out = crate::support::arshjul_env(&args, &env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mails: Vec<Value> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rita = mails.iter().find(|m| m["to"] == "rita@testkommun.se").expect("ARSHJUL_PEOPLE is read");
+    assert_eq!(rita["sent_at"], "2021-02-26T06:45:00+01:00", "ARSHJUL_SEND_TIME is the send time");
+    assert!(mails.iter().all(|m| m["message_id"].as_str().unwrap().ends_with("@kommun.example>")), "{}", out.stdout);
+    assert!(mails.iter().all(|m| m["subject"].as_str().unwrap().contains("to report")), "{}", out.stdout);
+    assert!(out.stderr.contains("emails to 2 people over 159 days"), "{}", out.stderr);
+    assert!(!out.stderr.contains("e-post"), "{}", out.stderr);
+
+    let text = crate::support::arshjul_env(&args[..7], &env);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(text.stdout.contains("[for Rektor") && !text.stdout.contains("[för "), "{}", text.stdout);
+
+    let bad = crate::support::arshjul_env(&args, &[("ARSHJUL_SEND_TIME", "7.30")]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("ARSHJUL_SEND_TIME: utskickstiden `7.30` är inget klockslag; skriv timmar och minuter, t.ex. `07:30`."),
+        "{}",
+        bad.stderr
+    );
+    let bad = crate::support::arshjul_env(&args, &[("ARSHJUL_SEND_TIME", "7.30"), ("ARSHJUL_LANG", "en")]);
+    assert!(bad.stderr.contains("ARSHJUL_SEND_TIME: the send time `7.30` is not a time of day"), "{}", bad.stderr);
+}

@@ -1,43 +1,13 @@
-//! The period parser: characters → tokens → [`Period`]. Panic-free for any input; every
-//! error carries the character offset where the problem starts and a fix in Swedish.
+//! The period parser: tokens → [`Period`]. Panic-free for any input; every error carries the
+//! character offset where the problem starts and a fix in Swedish. The forms beyond seasons,
+//! months, weeks and years (named days, working days, ordinal quarters, numeric dates) are
+//! in [`super::forms`], ranges in [`super::range`].
 
-use super::words;
-use super::{Period, PeriodError};
+use super::lex::{EXAMPLES_EN, EXAMPLES_SV, Fail, Tok, Token, fail, show, word};
+use super::{Period, PeriodWarning, forms, named, words};
 use crate::calendar::{MAX_YEAR, MIN_YEAR, Term};
 use crate::definition::diag::did_you_mean;
 use chrono::{Datelike, NaiveDate};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Tok {
-    Word(String),
-    Num { value: u32, digits: usize },
-    Dash,
-    Slash,
-    Date(NaiveDate),
-}
-
-#[derive(Clone, Debug)]
-struct Token {
-    tok: Tok,
-    at: usize,
-}
-
-/// A parse failure; `need_year` marks "this would be fine with a year" (used by ranges such
-/// as "maj–juni 2021" where the left end takes the right end's year).
-#[derive(Debug)]
-struct Fail {
-    err: PeriodError,
-    need_year: bool,
-}
-
-fn fail(at: usize, sv: String, en: String) -> Fail {
-    Fail { err: PeriodError { offset: at, sv, en }, need_year: false }
-}
-
-const EXAMPLES_SV: &str =
-    "Skriv t.ex. `vt 2021`, `ht-20–vt-22`, `maj 2021`, `vecka 10 2021`, `30 april`, `läsåret 2020/2021`, `2020–2024` eller `2021-05-31`.";
-const EXAMPLES_EN: &str =
-    "Write e.g. `vt 2021`, `ht-20–vt-22`, `maj 2021`, `vecka 10 2021`, `30 april`, `läsåret 2020/2021`, `2020–2024` or `2021-05-31`.";
 
 const KNOWN_WORDS: &[&str] = &[
     "januari",
@@ -60,137 +30,73 @@ const KNOWN_WORDS: &[&str] = &[
     "höstterminen",
     "vecka",
     "kvartal",
+    "kvartalet",
+    "halvåret",
     "läsåret",
     "under",
     "slutet",
     "sista",
+    "första",
+    "arbetsdagen",
     "till",
+    "julafton",
+    "nyårsafton",
+    "midsommarafton",
+    "påskafton",
+    "valborgsmässoafton",
+    "nationaldagen",
+    "nyårsdagen",
+    "juldagen",
+    "jullovet",
+    "sommarlovet",
+    "höstlovet",
+    "sportlovet",
+    "påsklovet",
 ];
 
-fn is_dash(c: char) -> bool {
-    matches!(c, '-' | '–' | '—' | '‐' | '‑' | '−')
-}
-
-/// Splits the text into tokens. ISO dates ("2021-05-31") become one token, checked here.
-fn tokenize(s: &str) -> Result<Vec<Token>, Fail> {
-    // Lowercase char by char so that offsets stay character offsets into the original.
-    let chars: Vec<char> = s.chars().map(|c| c.to_lowercase().next().unwrap_or(c)).collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let at = i;
-        if c.is_whitespace() || matches!(c, ',' | '.' | '\'' | '’' | '´') {
-            i += 1;
-        } else if c.is_ascii_digit() {
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-            let digits: String = chars[at..i].iter().collect();
-            // ISO date: dddd-dd-dd
-            let tail: String = chars[i..chars.len().min(i + 6)].iter().collect();
-            if digits.len() == 4 && tail.len() == 6 && is_iso_tail(&tail) && !chars.get(i + 6).is_some_and(char::is_ascii_digit) {
-                let text = format!("{digits}{tail}");
-                i += 6;
-                match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
-                    Ok(d) => out.push(Token { tok: Tok::Date(d), at }),
-                    Err(_) => {
-                        return Err(fail(
-                            at,
-                            format!("datumet `{text}` finns inte. Kontrollera månad (01–12) och dag (månaden kan ha färre dagar)."),
-                            format!("the date `{text}` does not exist. Check the month (01–12) and the day (the month may be shorter)."),
-                        ));
-                    }
-                }
-                continue;
-            }
-            if digits.len() > 4 {
-                return Err(fail(
-                    at,
-                    format!("talet `{digits}` är för långt för ett år eller en dag. {EXAMPLES_SV}"),
-                    format!("the number `{digits}` is too long for a year or a day. {EXAMPLES_EN}"),
-                ));
-            }
-            let value = digits.parse().unwrap_or(0);
-            out.push(Token { tok: Tok::Num { value, digits: digits.len() }, at });
-        } else if c.is_alphabetic() {
-            // Letters, with inner dots kept: "t.o.m", "fr.o.m".
-            while i < chars.len() && (chars[i].is_alphabetic() || (chars[i] == '.' && chars.get(i + 1).is_some_and(|n| n.is_alphabetic())))
-            {
-                i += 1;
-            }
-            let word: String = chars[at..i].iter().collect();
-            out.push(Token { tok: Tok::Word(word), at });
-        } else if is_dash(c) {
-            out.push(Token { tok: Tok::Dash, at });
-            i += 1;
-        } else if c == '/' {
-            out.push(Token { tok: Tok::Slash, at });
-            i += 1;
-        } else {
-            return Err(fail(
-                at,
-                format!("oväntat tecken `{c}` i tidsangivelsen. {EXAMPLES_SV}"),
-                format!("unexpected character `{c}` in the period. {EXAMPLES_EN}"),
-            ));
-        }
-    }
-    Ok(out)
-}
-
-fn is_iso_tail(t: &str) -> bool {
-    let b = t.as_bytes();
-    b.len() == 6
-        && b[0] == b'-'
-        && b[1].is_ascii_digit()
-        && b[2].is_ascii_digit()
-        && b[3] == b'-'
-        && b[4].is_ascii_digit()
-        && b[5].is_ascii_digit()
-}
-
-fn word(t: &Token) -> Option<&str> {
-    match &t.tok {
-        Tok::Word(w) => Some(w),
-        _ => None,
-    }
-}
-
-fn check_year(year: i32, at: usize) -> Result<i32, Fail> {
+pub(super) fn check_year(year: i32, at: usize) -> Result<i32, Fail> {
     if (MIN_YEAR..=MAX_YEAR).contains(&year) {
         Ok(year)
     } else {
         Err(fail(
             at,
-            format!("året {year} ligger utanför kalendern ({MIN_YEAR}–{MAX_YEAR})."),
-            format!("the year {year} is outside the calendar ({MIN_YEAR}–{MAX_YEAR})."),
+            format!("året {year} ligger utanför kalendern ({MIN_YEAR}–{MAX_YEAR}). Skriv ett år med fyra siffror, t.ex. `2021`."),
+            format!("the year {year} is outside the calendar ({MIN_YEAR}–{MAX_YEAR}). Write a four-digit year, e.g. `2021`."),
         ))
     }
 }
 
-/// Cursor over a token slice.
-struct Cur<'a> {
-    t: &'a [Token],
-    i: usize,
+/// Cursor over a token slice, collecting warnings.
+pub(super) struct Cur<'a, 'w> {
+    pub t: &'a [Token],
+    pub i: usize,
     /// Offset to report when the input ends early.
-    end_at: usize,
+    pub end_at: usize,
+    pub warn: &'w mut Vec<PeriodWarning>,
 }
 
-impl<'a> Cur<'a> {
-    fn peek(&self) -> Option<&'a Token> {
+impl<'a> Cur<'a, '_> {
+    pub fn peek(&self) -> Option<&'a Token> {
         self.t.get(self.i)
     }
-    fn at(&self) -> usize {
+    pub fn peek_tok(&self) -> Option<&'a Tok> {
+        self.peek().map(|t| &t.tok)
+    }
+    pub fn at(&self) -> usize {
         self.peek().map_or(self.end_at, |t| t.at)
     }
-    fn word(&self) -> Option<&'a str> {
+    pub fn word(&self) -> Option<&'a str> {
         self.peek().and_then(word)
+    }
+    /// The words from the cursor on (`None` for a non-word).
+    pub fn words_ahead(&self) -> Vec<Option<&'a str>> {
+        self.t[self.i.min(self.t.len())..].iter().take(3).map(word).collect()
     }
 
     /// An optional year: "2021", "21", "-21", "- 2021".
-    fn year(&mut self) -> Result<Option<i32>, Fail> {
+    pub fn year(&mut self) -> Result<Option<i32>, Fail> {
         let save = self.i;
-        if matches!(self.peek().map(|t| &t.tok), Some(Tok::Dash)) {
+        if matches!(self.peek_tok(), Some(Tok::Dash)) {
             self.i += 1;
         }
         match self.peek().map(|t| (&t.tok, t.at)) {
@@ -209,8 +115,13 @@ impl<'a> Cur<'a> {
         }
     }
 
+    /// An optional year written without a dash: "2021", "21".
+    pub fn plain_year(&mut self) -> Result<Option<i32>, Fail> {
+        if matches!(self.peek_tok(), Some(Tok::Dash)) { Ok(None) } else { self.year() }
+    }
+
     /// A year that must be there, else a `need_year` failure naming `what`.
-    fn need_year(&mut self, what: &str, default: Option<i32>, example: &str) -> Result<i32, Fail> {
+    pub fn need_year(&mut self, what: &str, default: Option<i32>, example: &str) -> Result<i32, Fail> {
         if let Some(y) = self.year()? {
             return Ok(y);
         }
@@ -226,7 +137,7 @@ impl<'a> Cur<'a> {
         Err(f)
     }
 
-    fn done(&self) -> Result<(), Fail> {
+    pub fn done(&self) -> Result<(), Fail> {
         match self.peek() {
             None => Ok(()),
             Some(t) => Err(fail(
@@ -239,37 +150,40 @@ impl<'a> Cur<'a> {
             )),
         }
     }
-}
 
-fn show(t: &Tok) -> String {
-    match t {
-        Tok::Word(w) => w.clone(),
-        Tok::Num { value, digits } => format!("{value:0digits$}"),
-        Tok::Dash => "–".into(),
-        Tok::Slash => "/".into(),
-        Tok::Date(d) => d.to_string(),
+    pub fn num(&mut self, what_sv: &str, what_en: &str) -> Result<u32, Fail> {
+        match self.peek_tok() {
+            Some(Tok::Num { value, .. }) => {
+                self.i += 1;
+                Ok(*value)
+            }
+            _ => Err(fail(
+                self.at(),
+                format!("här saknas ett {what_sv}, t.ex. `vecka 10` eller `Q1 2021`."),
+                format!("a {what_en} is missing here, e.g. `vecka 10` or `Q1 2021`."),
+            )),
+        }
     }
 }
 
-fn last_day(year: i32, month: u32) -> NaiveDate {
+pub(super) fn last_day(year: i32, month: u32) -> NaiveDate {
     let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
     NaiveDate::from_ymd_opt(ny, nm, 1).and_then(|d| d.pred_opt()).unwrap_or_default()
 }
 
-fn day_month(day: u32, month: u32, year: Option<i32>, at: usize) -> Result<Period, Fail> {
+pub(super) fn day_month(day: u32, month: u32, year: Option<i32>, at: usize) -> Result<Period, Fail> {
     let max_any = if month == 2 { 29 } else { last_day(2021, month).day() };
     let name = words::month_name(month);
     if day == 0 || day > max_any {
+        let last = last_day(2021, month).day();
         return Err(fail(
             at,
             format!(
-                "{day} {name} finns inte: {name} har {} dagar{}.",
-                last_day(2021, month).day(),
+                "{day} {name} finns inte: {name} har {last} dagar{}. Skriv t.ex. `{last} {name}` eller `sista {name}`.",
                 if month == 2 { " (29 under skottår)" } else { "" }
             ),
             format!(
-                "{day} {name} does not exist: {name} has {} days{}.",
-                last_day(2021, month).day(),
+                "{day} {name} does not exist: {name} has {last} days{}. Write e.g. `{last} {name}` or `sista {name}`.",
                 if month == 2 { " (29 in leap years)" } else { "" }
             ),
         ));
@@ -291,25 +205,29 @@ fn day_month(day: u32, month: u32, year: Option<i32>, at: usize) -> Result<Perio
     }
 }
 
-fn week(year: Option<i32>, week: u32, at: usize) -> Result<Period, Fail> {
+pub(super) fn week(year: Option<i32>, week: u32, at: usize) -> Result<Period, Fail> {
     if !(1..=53).contains(&week) {
-        return Err(fail(at, format!("vecka {week} finns inte: veckor är 1–53."), format!("week {week} does not exist: weeks are 1–53.")));
+        return Err(fail(
+            at,
+            format!("vecka {week} finns inte: veckor är 1–53. Skriv t.ex. `vecka 52`."),
+            format!("week {week} does not exist: weeks are 1–53. Write e.g. `vecka 52`."),
+        ));
     }
     if let Some(y) = year
         && NaiveDate::from_isoywd_opt(y, week, chrono::Weekday::Mon).is_none()
     {
         return Err(fail(
             at,
-            format!("{y} har bara 52 veckor; vecka {week} finns inte."),
-            format!("{y} has only 52 weeks; week {week} does not exist."),
+            format!("{y} har bara 52 veckor; vecka {week} finns inte. Skriv `vecka 52 {y}` eller `vecka 1 {}`.", y + 1),
+            format!("{y} has only 52 weeks; week {week} does not exist. Write `vecka 52 {y}` or `vecka 1 {}`.", y + 1),
         ));
     }
     Ok(Period::Week { year, week })
 }
 
 /// One period (no range), with an optional year to use where the text has none.
-fn single(t: &[Token], default_year: Option<i32>, end_at: usize) -> Result<Period, Fail> {
-    let mut c = Cur { t, i: 0, end_at };
+pub(super) fn single(t: &[Token], default_year: Option<i32>, end_at: usize, warn: &mut Vec<PeriodWarning>) -> Result<Period, Fail> {
+    let mut c = Cur { t, i: 0, end_at, warn };
     while c.word().is_some_and(words::is_filler) {
         c.i += 1;
     }
@@ -317,6 +235,10 @@ fn single(t: &[Token], default_year: Option<i32>, end_at: usize) -> Result<Perio
         return Err(fail(end_at, format!("tidsangivelsen är tom. {EXAMPLES_SV}"), format!("the period is empty. {EXAMPLES_EN}")));
     };
     let at = first.at;
+    if let Some(p) = forms::try_form(&mut c, default_year)? {
+        c.done()?;
+        return Ok(p);
+    }
     let p = match &first.tok {
         Tok::Date(d) => {
             c.i += 1;
@@ -325,15 +247,10 @@ fn single(t: &[Token], default_year: Option<i32>, end_at: usize) -> Result<Perio
         Tok::Num { value, digits: 4 } => {
             c.i += 1;
             let y = check_year(*value as i32, at)?;
-            match c.peek().map(|t| &t.tok) {
+            match c.peek_tok() {
                 Some(Tok::Slash) => {
                     c.i += 1;
                     school_year(&mut c, y, at)?
-                }
-                Some(Tok::Dash) if c.t.get(c.i + 1).and_then(word) == Some("w") => {
-                    c.i += 2;
-                    let n = num(&mut c, "veckonummer", "week number")?;
-                    week(Some(y), n, at)?
                 }
                 _ => Period::Year(y),
             }
@@ -344,42 +261,38 @@ fn single(t: &[Token], default_year: Option<i32>, end_at: usize) -> Result<Perio
                 return Err(fail(
                     at,
                     format!(
-                        "`{value}` ensamt är ingen tidsangivelse. Skriv en dag med månad (`30 april`), ett år med fyra siffror (`2021`) eller ett datum (`2021-04-30`)."
+                        "`{value}` ensamt är ingen tidsangivelse. Skriv en dag med månad (`{value} april`), ett år med fyra siffror (`2021`) eller ett datum (`2021-04-30`)."
                     ),
                     format!(
-                        "`{value}` alone is not a period. Write a day with a month (`30 april`), a four-digit year (`2021`) or a date (`2021-04-30`)."
+                        "`{value}` alone is not a period. Write a day with a month (`{value} april`), a four-digit year (`2021`) or a date (`2021-04-30`)."
                     ),
                 ));
             };
+            month_word_warning(&mut c);
             c.i += 1;
             let y = c.year()?.or(default_year);
             day_month(*value, m, y, at)?
         }
         Tok::Word(w) => {
-            c.i += 1;
             let w = w.as_str();
             if let Some(m) = words::month(w) {
-                let y = c.need_year(w, default_year, &format!("{w} 2021"))?;
+                month_word_warning(&mut c);
+                c.i += 1;
+                let y = c.need_year(w, default_year, &format!("{} 2021", words::month_name(m)))?;
                 Period::Month { year: y, month: m }
             } else if let Some(spring) = words::term(w) {
+                c.i += 1;
                 let y = c.need_year(w, default_year, &format!("{w} 2021"))?;
                 Period::Term(if spring { Term::vt(y) } else { Term::ht(y) })
             } else if words::is_week(w) {
-                let n = num(&mut c, "veckonummer", "week number")?;
-                let y = c.year()?.or(default_year);
+                c.i += 1;
+                let n = c.num("veckonummer", "week number")?;
+                // "vecka 10-12" is a range of weeks, not week 10 of 2012; "vecka 10 -21" (space
+                // before the dash, none after) is week 10 of 2021, like "ht -21".
+                let y = if year_dash(&c) { c.year()? } else { c.plain_year()? }.or(default_year);
                 week(y, n, at)?
-            } else if words::is_quarter(w) {
-                let q = num(&mut c, "kvartal", "quarter")?;
-                if !(1..=4).contains(&q) {
-                    return Err(fail(
-                        at,
-                        format!("kvartal {q} finns inte: kvartal är 1–4."),
-                        format!("quarter {q} does not exist: quarters are 1–4."),
-                    ));
-                }
-                let y = c.need_year(&format!("Q{q}"), default_year, &format!("Q{q} 2021"))?;
-                Period::Quarter { year: y, quarter: q }
             } else if words::is_school_year(w) {
+                c.i += 1;
                 let y = c.year()?.ok_or_else(|| {
                     fail(
                         c.at(),
@@ -387,13 +300,14 @@ fn single(t: &[Token], default_year: Option<i32>, end_at: usize) -> Result<Perio
                         "the school year has no year: write e.g. `läsåret 2020/2021`.".into(),
                     )
                 })?;
-                if matches!(c.peek().map(|t| &t.tok), Some(Tok::Slash | Tok::Dash)) {
+                if matches!(c.peek_tok(), Some(Tok::Slash | Tok::Dash)) {
                     c.i += 1;
                     school_year(&mut c, y, at)?
                 } else {
                     Period::SchoolYear(y)
                 }
             } else if w == "sista" || w == "slutet" || w == "slut" {
+                c.i += 1;
                 if c.word().is_some_and(|x| x == "av" || x == "på") {
                     c.i += 1;
                 }
@@ -408,13 +322,21 @@ fn single(t: &[Token], default_year: Option<i32>, end_at: usize) -> Result<Perio
                         Period::Date(last_day(y, m))
                     }
                     _ => {
-                        let inner = single(&c.t[c.i..], default_year, end_at)?;
+                        let inner = single(&c.t[c.i..], default_year, end_at, c.warn)?;
                         c.i = c.t.len();
                         Period::EndOf(Box::new(inner))
                     }
                 }
+            } else if let Some(instead) = named::ambiguous(w) {
+                let (sv, en) = (alternatives(instead, "eller"), alternatives(instead, "or"));
+                let ex = instead.first().copied().unwrap_or("julafton");
+                return Err(fail(
+                    at,
+                    format!("`{w}` är inte en enda dag. Skriv {sv}, med år för ett visst år (t.ex. `{ex} 2022`)."),
+                    format!("`{w}` is not a single day. Write {en}, with a year for a particular year (e.g. `{ex} 2022`)."),
+                ));
             } else {
-                let (dsv, den) = did_you_mean(w, KNOWN_WORDS.iter().copied());
+                let (dsv, den) = did_you_mean(w, KNOWN_WORDS.iter().copied().filter(|k| *k != w));
                 return Err(fail(
                     at,
                     format!("okänt ord `{w}` i tidsangivelsen.{dsv} {EXAMPLES_SV}"),
@@ -422,11 +344,18 @@ fn single(t: &[Token], default_year: Option<i32>, end_at: usize) -> Result<Perio
                 ));
             }
         }
-        Tok::Dash | Tok::Slash => {
+        Tok::Dash | Tok::Slash | Tok::Dot => {
             return Err(fail(
                 at,
                 format!("tidsangivelsen börjar med `{}`. {EXAMPLES_SV}", show(&first.tok)),
                 format!("the period starts with `{}`. {EXAMPLES_EN}", show(&first.tok)),
+            ));
+        }
+        Tok::Ord(n) => {
+            return Err(fail(
+                at,
+                format!("`{n}:e` står ensamt. Skriv t.ex. `{n}:a kvartalet 2021` eller `{n} maj 2021`."),
+                format!("`{n}:e` stands alone. Write e.g. `{n}:a kvartalet 2021` or `{n} maj 2021`."),
             ));
         }
     };
@@ -434,22 +363,41 @@ fn single(t: &[Token], default_year: Option<i32>, end_at: usize) -> Result<Perio
     Ok(p)
 }
 
-fn num(c: &mut Cur, what_sv: &str, what_en: &str) -> Result<u32, Fail> {
-    match c.peek().map(|t| &t.tok) {
-        Some(Tok::Num { value, .. }) => {
-            c.i += 1;
-            Ok(*value)
-        }
-        _ => Err(fail(
-            c.at(),
-            format!("här saknas ett {what_sv}, t.ex. `vecka 10` eller `Q1 2021`."),
-            format!("a {what_en} is missing here, e.g. `vecka 10` or `Q1 2021`."),
-        )),
+/// "`a`, `b` eller `c`".
+fn alternatives(xs: &[&str], or: &str) -> String {
+    let quoted: Vec<String> = xs.iter().map(|x| format!("`{x}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} {or} {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+/// A dash at the cursor written as a year's prefix: a space before it, none after ("10 -21").
+fn year_dash(c: &Cur) -> bool {
+    let (Some(prev), Some(dash), Some(next)) = (c.t.get(c.i.wrapping_sub(1)), c.t.get(c.i), c.t.get(c.i + 1)) else { return false };
+    let prev_len = match prev.tok {
+        Tok::Num { digits, .. } => digits,
+        _ => return false,
+    };
+    matches!(dash.tok, Tok::Dash) && dash.at > prev.at + prev_len && next.at == dash.at + 1
+}
+
+/// "jul" is read as the month July; say so, and how to write Christmas.
+fn month_word_warning(c: &mut Cur) {
+    let Some(t) = c.peek() else { return };
+    if word(t) == Some("jul") {
+        c.warn.push(PeriodWarning {
+            offset: t.at,
+            sv: "`jul` tolkas som månaden juli. Skriv `juli` för att slippa varningen; menar du julen, skriv `julafton` (24 december) eller `jullovet`."
+                .into(),
+            en: "`jul` is read as the month of July. Write `juli` to avoid this warning; for Christmas write `julafton` (24 December) or `jullovet`."
+                .into(),
+        });
     }
 }
 
 /// The second year of "2020/2021" or "2020/21"; must follow the first.
-fn school_year(c: &mut Cur, first: i32, at: usize) -> Result<Period, Fail> {
+pub(super) fn school_year(c: &mut Cur, first: i32, at: usize) -> Result<Period, Fail> {
     let second = c.year()?;
     match second {
         Some(s) if s == first + 1 => Ok(Period::SchoolYear(first)),
@@ -464,83 +412,4 @@ fn school_year(c: &mut Cur, first: i32, at: usize) -> Result<Period, Fail> {
             format!("the school year lacks its second year: write `läsåret {first}/{}`.", first + 1),
         )),
     }
-}
-
-/// The year a period names, if it names one (for "maj–juni 2021").
-fn year_of(p: &Period) -> Option<i32> {
-    match p {
-        Period::Date(d) => Some(d.year()),
-        Period::Month { year, .. } | Period::Quarter { year, .. } => Some(*year),
-        Period::Week { year, .. } => *year,
-        Period::Term(t) => Some(t.year),
-        Period::Year(y) => Some(*y),
-        Period::SchoolYear(y) => Some(*y),
-        Period::EndOf(p) => year_of(p),
-        Period::Range(a, _) => year_of(a),
-        Period::DayMonth { .. } | Period::LastDayOfMonth { .. } => None,
-    }
-}
-
-fn is_separator(t: &Token) -> bool {
-    matches!(t.tok, Tok::Dash) || word(t).is_some_and(words::is_range_word)
-}
-
-/// "1–15 maj 2021": a bare day on the left takes the right end's month (and year).
-fn bare_day(left: &[Token], right: &Period) -> Option<Period> {
-    let [Token { tok: Tok::Num { value, digits: 1 | 2 }, .. }] = left else { return None };
-    match right {
-        Period::Date(d) => NaiveDate::from_ymd_opt(d.year(), d.month(), *value).map(Period::Date),
-        Period::DayMonth { month, .. } => (*value >= 1 && *value <= 28).then_some(Period::DayMonth { day: *value, month: *month }),
-        _ => None,
-    }
-}
-
-/// Longer texts are refused before parsing (bounds the work and the recursion).
-const MAX_LEN: usize = 120;
-
-/// Parses a period or date expression (see the module docs of [`super`]).
-pub fn parse_period(s: &str) -> Result<Period, PeriodError> {
-    let end_at = s.chars().count();
-    if end_at > MAX_LEN {
-        return Err(PeriodError {
-            offset: MAX_LEN,
-            sv: format!("tidsangivelsen är längre än {MAX_LEN} tecken. Skriv en kort period som `ht-20–vt-22`."),
-            en: format!("the period is longer than {MAX_LEN} characters. Write a short period such as `ht-20–vt-22`."),
-        });
-    }
-    let tokens = tokenize(s).map_err(|f| f.err)?;
-    let whole = match single(&tokens, None, end_at) {
-        Ok(p) => return Ok(p),
-        Err(f) => f,
-    };
-    let mut first_sep_err: Option<Fail> = None;
-    for (i, sep) in tokens.iter().enumerate() {
-        if !is_separator(sep) || i == 0 || i + 1 == tokens.len() {
-            continue;
-        }
-        let (left, right) = (&tokens[..i], &tokens[i + 1..]);
-        let r = match single(right, None, end_at) {
-            Ok(r) => r,
-            Err(e) => {
-                if !matches!(sep.tok, Tok::Dash) || !matches!(s.chars().nth(sep.at), Some('-')) {
-                    first_sep_err.get_or_insert(e);
-                }
-                continue;
-            }
-        };
-        let l = match single(left, None, sep.at) {
-            Ok(l) => Ok(l),
-            Err(e) if e.need_year && year_of(&r).is_some() => single(left, year_of(&r), sep.at),
-            Err(e) => bare_day(left, &r).ok_or(e),
-        };
-        match l {
-            Ok(l) => return Ok(Period::Range(Box::new(l), Box::new(r))),
-            Err(e) => {
-                if !matches!(s.chars().nth(sep.at), Some('-')) {
-                    first_sep_err.get_or_insert(e);
-                }
-            }
-        }
-    }
-    Err(first_sep_err.unwrap_or(whole).err)
 }

@@ -36,7 +36,7 @@ pub fn parse_recurrence(s: &str) -> Result<Recurrence, PeriodError> {
     let ws: Vec<&str> = lower
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
-        .filter(|w| !matches!(*w, "ca" | "ca." | "cirka" | "ungefär" | "omkring" | "i" | "regel" | "normalt" | "minst"))
+        .filter(|w| !matches!(*w, "ca" | "ca." | "c:a" | "cirka" | "ungefär" | "omkring" | "i" | "regel" | "normalt" | "minst"))
         .collect();
     let one = |r| Ok(r);
     match ws.as_slice() {

@@ -50,9 +50,21 @@ pub fn is_school_year(word: &str) -> bool {
 }
 
 /// Words that add nothing to the period they introduce: "under 2020", "senast 31 maj",
-/// "från ht 2020", "t.o.m. vt 2022", "år 2020", "perioden".
+/// "från ht 2020", "t.o.m. vt 2022", "år 2020", "perioden", and the hedges ("ca").
 pub fn is_filler(word: &str) -> bool {
     matches!(word, "under" | "år" | "året" | "senast" | "från" | "fr" | "om" | "perioden" | "helåret" | "fr.o.m" | "fro.m" | "i")
+        || is_hedge(word)
+}
+
+/// Hedges before a time, accepted and ignored: "ca maj 2021", "cirka vecka 10", "omkring 15/3".
+/// The schedule needs a date; the plan's wording stays in its text.
+pub fn is_hedge(word: &str) -> bool {
+    matches!(word, "ca" | "c:a" | "cirka" | "omkring" | "ungefär")
+}
+
+/// Ordinal words that start "första kvartalet", "andra halvåret".
+pub fn is_ordinal_word(word: &str) -> bool {
+    matches!(word, "första" | "andra" | "tredje" | "fjärde" | "femte" | "sjätte" | "sista")
 }
 
 /// Words that separate the two ends of a range besides dashes.
