@@ -238,20 +238,7 @@ async fn sync(store: &Store, dir: Option<PathBuf>, lang: Lang, now: chrono::Date
     let cps = schedule::expand(&model, window);
     match store.sync(&cps, window, now).await {
         Ok(r) => {
-            outln!(
-                "{}",
-                say(
-                    lang,
-                    &format!(
-                        "synkat {window}: {} nya, {} flyttade, {} strukna, {} tillbaka, {} uppdaterade, {} oförändrade.",
-                        r.created, r.rescheduled, r.cancelled, r.restored, r.updated, r.unchanged
-                    ),
-                    &format!(
-                        "synced {window}: {} new, {} moved, {} cancelled, {} restored, {} updated, {} unchanged.",
-                        r.created, r.rescheduled, r.cancelled, r.restored, r.updated, r.unchanged
-                    ),
-                )
-            );
+            out!("{}", sync_summary(&r, window, lang));
             ExitCode::SUCCESS
         }
         Err(e) => fail("sync", store_err(lang, e)),
@@ -333,6 +320,63 @@ async fn vacancy_lines(store: &Store, lang: Lang) -> String {
     out
 }
 
+/// What a sync did, with the checkpoints that need a person's eye listed by id: those kept
+/// out of the plan with what was recorded on them, and those created already past due.
+fn sync_summary(r: &crate::store::SyncReport, window: crate::calendar::DateRange, lang: Lang) -> String {
+    use std::fmt::Write;
+    let mut out = say(
+        lang,
+        &format!(
+            "synkat {window}: {} nya, {} flyttade, {} strukna, {} tillbaka, {} uppdaterade, {} oförändrade.\n",
+            r.created, r.rescheduled, r.cancelled, r.restored, r.updated, r.unchanged
+        ),
+        &format!(
+            "synced {window}: {} new, {} moved, {} cancelled, {} restored, {} updated, {} unchanged.\n",
+            r.created, r.rescheduled, r.cancelled, r.restored, r.updated, r.unchanged
+        ),
+    );
+    if r.reidentified > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            say(
+                lang,
+                &format!("{} återkommande kontrollpunkter behöll sina id:n när perioden ändrades (flyttade, med historik).", r.reidentified),
+                &format!("{} recurring checkpoints kept their ids when their period changed (moved, with history).", r.reidentified),
+            )
+        );
+    }
+    if !r.left_plan.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            say(
+                lang,
+                "Finns inte längre i planen men har rapport, godkännande eller avskrivning — behålls som de står:",
+                "No longer in the plan but reported, approved or waived — kept as they stand:",
+            )
+        );
+        for id in &r.left_plan {
+            let _ = writeln!(out, "  {id}");
+        }
+    }
+    if !r.past_on_arrival.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            say(
+                lang,
+                "Nya kontrollpunkter vars datum redan har passerat — påminns inte; rapportera, skriv av eller flytta dem:",
+                "New checkpoints already past their date — not reminded; report, waive or reschedule them:",
+            )
+        );
+        for id in &r.past_on_arrival {
+            let _ = writeln!(out, "  {id}");
+        }
+    }
+    out
+}
+
 fn status_table(rows: &[Row], lang: Lang, today: NaiveDate) -> String {
     use std::fmt::Write;
     if rows.is_empty() {
@@ -358,7 +402,13 @@ fn status_table(rows: &[Row], lang: Lang, today: NaiveDate) -> String {
         if r.rescheduled {
             st.push('*');
         }
-        let _ = writeln!(out, "{due:<12} {st:<22} {:<22} {:<18} {}", r.owner_role, r.unit.as_deref().unwrap_or("–"), r.title);
+        let mut title = r.title.clone();
+        if !r.in_plan {
+            title.push_str(&say(lang, " (ej längre i planen)", " (no longer in the plan)"));
+        } else if r.added_past_due && r.state.is_pending() {
+            title.push_str(&say(lang, " (tillagd i efterhand, påminns inte)", " (added after its date, not reminded)"));
+        }
+        let _ = writeln!(out, "{due:<12} {st:<22} {:<22} {:<18} {title}", r.owner_role, r.unit.as_deref().unwrap_or("–"));
         let _ = writeln!(out, "{:<12} {:<22} {:<22} {:<18} {}", "", "", "", "", r.id);
     }
     let pending = rows.iter().filter(|r| r.state.is_pending()).count();

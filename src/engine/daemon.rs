@@ -127,6 +127,9 @@ pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bo
                     ("created", r.created.to_string()),
                     ("rescheduled", r.rescheduled.to_string()),
                     ("cancelled", r.cancelled.to_string()),
+                    ("reidentified", r.reidentified.to_string()),
+                    ("left_plan", r.left_plan.join(" ")),
+                    ("past_on_arrival", r.past_on_arrival.join(" ")),
                 ],
             );
             engine.model = Arc::new(model);

@@ -63,7 +63,8 @@ impl Store {
             let report = next.report.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default());
             let at = ts(now);
             let updated = sqlx::query(
-                "UPDATE checkpoints SET state = $1, due = $2, report = $3, rescheduled = $4, version = version + 1, updated_at = $5, remind_from = $8 WHERE id = $6 AND version = $7",
+                "UPDATE checkpoints SET state = $1, due = $2, report = $3, rescheduled = $4, version = version + 1, updated_at = $5, remind_from = $8, \
+                 added_past_due = added_past_due * $9 WHERE id = $6 AND version = $7",
             )
             .bind(next.state.en())
             .bind(next.due.map(|d| d.format("%Y-%m-%d").to_string()))
@@ -73,6 +74,8 @@ impl Store {
             .bind(id.to_owned())
             .bind(version)
             .bind(super::sync::remind_from(next.due, &policy))
+            // A checkpoint created past due is reminded again once someone moves it ahead.
+            .bind(i64::from(!matches!(event, EventKind::Rescheduled { to: Some(to), .. } if to >= today.date)))
             .execute(&mut *tx)
             .await
             .map_err(err)?;

@@ -4,13 +4,19 @@
 use super::{Engine, Store, StoreError};
 use sqlx::Row;
 
-const SQLITE: &[&str] =
-    &[include_str!("../../migrations/sqlite/0001_init.sql"), include_str!("../../migrations/sqlite/0002_outbox_repeats.sql")];
-const POSTGRES: &[&str] =
-    &[include_str!("../../migrations/postgres/0001_init.sql"), include_str!("../../migrations/postgres/0002_outbox_repeats.sql")];
+const SQLITE: &[&str] = &[
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_outbox_repeats.sql"),
+    include_str!("../../migrations/sqlite/0003_identity.sql"),
+];
+const POSTGRES: &[&str] = &[
+    include_str!("../../migrations/postgres/0001_init.sql"),
+    include_str!("../../migrations/postgres/0002_outbox_repeats.sql"),
+    include_str!("../../migrations/postgres/0003_identity.sql"),
+];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {

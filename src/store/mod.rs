@@ -6,6 +6,7 @@
 //! only loads, stores and keeps the two in step, one transaction per change.
 
 mod act;
+pub mod identity;
 mod migrate;
 mod outbox;
 mod people;

@@ -85,12 +85,13 @@ fn outbox_key(d: &Digest) -> String {
 }
 
 impl Store {
-    /// Pending checkpoints whose first reminder day has come by `day`. Uses the
-    /// (state, remind_from) index: the cost follows what is due, not what is stored.
+    /// Pending checkpoints whose first reminder day has come by `day`, except those a sync
+    /// created already past due (not mailed as long overdue). Uses the (state, remind_from)
+    /// index: the cost follows what is due, not what is stored.
     pub async fn reminder_candidates(&self, day: NaiveDate) -> Result<Vec<Candidate>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, organisation, plan, initiative, title, owner_role, unit, due, state, school_break, policy FROM checkpoints \
-             WHERE state IN ('planned', 'open', 'overdue') AND remind_from <= $1 ORDER BY due, id",
+             WHERE state IN ('planned', 'open', 'overdue') AND remind_from <= $1 AND added_past_due = 0 ORDER BY due, id",
         )
         .bind(day.format("%Y-%m-%d").to_string())
         .fetch_all(self.pool())

@@ -36,12 +36,16 @@ pub struct Row {
     pub rescheduled: bool,
     pub school_break: Option<String>,
     pub report: Option<Report>,
+    /// False when the definitions no longer give it (kept because something was recorded).
+    pub in_plan: bool,
+    /// Created by a sync already past its due date: shown and reportable, not mailed.
+    pub added_past_due: bool,
 }
 
 impl Store {
     pub async fn status(&self, f: &Filter) -> Result<Vec<Row>, StoreError> {
         let mut sql = String::from(
-            "SELECT id, organisation, plan, initiative, title, kind, owner_role, unit, parent, due, state, rescheduled, school_break, report FROM checkpoints WHERE 1 = 1",
+            "SELECT id, organisation, plan, initiative, title, kind, owner_role, unit, parent, due, state, rescheduled, school_break, report, in_plan, added_past_due FROM checkpoints WHERE 1 = 1",
         );
         let mut binds: Vec<String> = Vec::new();
         let mut add = |sql: &mut String, cond: &str, v: String| {
@@ -91,6 +95,8 @@ impl Store {
                 rescheduled: r.try_get::<i64, _>("rescheduled").unwrap_or(0) != 0,
                 school_break: g("school_break"),
                 report: g("report").and_then(|s| serde_json::from_str(&s).ok()),
+                in_plan: r.try_get::<i64, _>("in_plan").unwrap_or(1) != 0,
+                added_past_due: r.try_get::<i64, _>("added_past_due").unwrap_or(0) != 0,
             });
         }
         Ok(out)

@@ -12,7 +12,9 @@
 //!                                                     │
 //!                                                     └──return (komplettering)──▶ open/overdue
 //!   planned/open/overdue ──waive (with reason)──▶ waived
-//!   any ──gone from the files──▶ cancelled ──back in the files──▶ (the state before)
+//!   planned/open/overdue ──gone from the files──▶ cancelled ──back in the files──▶ (the state before)
+//!   reported/approved/waived/missed, or with a report ──gone from the files──▶ same state,
+//!       marked "no longer in the plan" (its report and history stay) ──back──▶ in the plan
 //!   planned/open/overdue ──reschedule──▶ same state, new due date (recorded)
 //! ```
 
@@ -116,6 +118,9 @@ pub enum EventKind {
     },
     /// Gone from the definitions.
     Cancelled,
+    /// Gone from the definitions, but it has a report, approval, waiver or was missed: it
+    /// keeps its state and history and is shown as no longer in the plan.
+    LeftPlan,
     /// Back in the definitions.
     Restored,
     /// The reminder window started.
@@ -157,13 +162,15 @@ pub struct Status {
     pub report: Option<Report>,
     /// The due date was moved at least once.
     pub rescheduled: bool,
+    /// Still in the definitions (false after `Cancelled` or `LeftPlan`).
+    pub in_plan: bool,
     /// The state before a cancellation, restored if the checkpoint comes back.
     before_cancel: State,
 }
 
 impl Status {
     pub fn new(due: Option<NaiveDate>) -> Self {
-        Self { state: State::Planned, due, report: None, rescheduled: false, before_cancel: State::Planned }
+        Self { state: State::Planned, due, report: None, rescheduled: false, in_plan: true, before_cancel: State::Planned }
     }
 
     /// Applies one event (already judged legal).
@@ -180,8 +187,15 @@ impl Status {
             EventKind::Cancelled => {
                 self.before_cancel = self.state;
                 self.state = State::Cancelled;
+                self.in_plan = false;
             }
-            EventKind::Restored => self.state = self.before_cancel,
+            EventKind::LeftPlan => self.in_plan = false,
+            EventKind::Restored => {
+                if self.state == State::Cancelled {
+                    self.state = self.before_cancel;
+                }
+                self.in_plan = true;
+            }
             EventKind::Opened => self.state = State::Open,
             EventKind::BecameOverdue => self.state = State::Overdue,
             EventKind::Reported { report } => {
@@ -268,6 +282,13 @@ pub struct Today {
 
 fn blank(s: &str) -> bool {
     s.trim().is_empty()
+}
+
+/// Whether a checkpoint gone from the definitions keeps its state (shown as no longer in
+/// the plan) instead of being cancelled: it was reported, approved, waived or missed, or
+/// carries a report (returned for completion). What was recorded is never hidden.
+pub fn keeps_standing(status: &Status) -> bool {
+    matches!(status.state, State::Reported | State::Approved | State::Waived | State::Missed) || status.report.is_some()
 }
 
 /// Judges `cmd` against the checkpoint's `status`: the event to append, or a refusal.
@@ -387,14 +408,22 @@ pub fn decide(status: &Status, cmd: &Command, today: Today) -> Result<(EventKind
                 format!("only an overdue checkpoint can be closed as missed; this one is {}.", st.en()),
             )),
         },
-        Command::Cancel => match st {
-            Cancelled => Err(closed_msg()),
-            _ => Ok((EventKind::Cancelled, None)),
-        },
-        Command::Restore => match st {
-            Cancelled => Ok((EventKind::Restored, None)),
-            _ => Err(refuse("kontrollpunkten är inte struken.", "the checkpoint is not cancelled.")),
-        },
+        Command::Cancel => {
+            if !status.in_plan {
+                Err(refuse("kontrollpunkten finns redan inte i planen.", "the checkpoint is already out of the plan."))
+            } else if keeps_standing(status) {
+                Ok((EventKind::LeftPlan, None))
+            } else {
+                Ok((EventKind::Cancelled, None))
+            }
+        }
+        Command::Restore => {
+            if status.in_plan && st != Cancelled {
+                Err(refuse("kontrollpunkten är inte struken.", "the checkpoint is not cancelled."))
+            } else {
+                Ok((EventKind::Restored, None))
+            }
+        }
         Command::Move { to } => {
             if status.due == *to {
                 Err(refuse("datumet är oförändrat.", "the date is unchanged."))

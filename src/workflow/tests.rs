@@ -137,9 +137,16 @@ proptest! {
             match decide(&s, c, today()) {
                 Ok((e, _)) => {
                     if before.state.is_closed() {
-                        prop_assert!(matches!(e, EventKind::Restored | EventKind::Cancelled | EventKind::Rescheduled { .. }), "{:?} from {:?}", e, before.state);
+                        prop_assert!(matches!(e, EventKind::Restored | EventKind::Cancelled | EventKind::LeftPlan | EventKind::Rescheduled { .. }), "{:?} from {:?}", e, before.state);
+                    }
+                    // What was recorded is never cancelled away: it leaves the plan as it stands.
+                    if crate::workflow::keeps_standing(&before) {
+                        prop_assert!(e != EventKind::Cancelled, "{:?} cancelled from {:?}", before.state, before);
                     }
                     s.apply(&e);
+                    if before.report.is_some() {
+                        prop_assert!(s.report.is_some(), "a report is never lost");
+                    }
                     events.push(e);
                 }
                 Err(r) => {
