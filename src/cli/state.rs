@@ -341,7 +341,10 @@ fn sync_summary(r: &crate::store::SyncReport, window: crate::calendar::DateRange
             "{}",
             say(
                 lang,
-                &format!("{} återkommande kontrollpunkter behöll sina id:n när perioden ändrades (flyttade, med historik).", r.reidentified),
+                &format!(
+                    "{} återkommande kontrollpunkter behöll sina id:n när perioden ändrades (flyttade, med historik).",
+                    r.reidentified
+                ),
                 &format!("{} recurring checkpoints kept their ids when their period changed (moved, with history).", r.reidentified),
             )
         );

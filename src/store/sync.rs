@@ -2,11 +2,11 @@
 //! created; moved in the definitions → rescheduled; gone from the definitions → cancelled;
 //! back again → restored. Every change is an event; nothing is deleted.
 
+use super::identity;
 use super::{Store, StoreError, parse_date, ts};
 use crate::calendar::DateRange;
 use crate::definition::model::ReminderPolicy;
 use crate::schedule::Checkpoint;
-use super::identity;
 use crate::workflow::{Command, EventKind, SYSTEM, State, Status, Today, decide};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
@@ -320,7 +320,8 @@ impl Store {
             }
         }
         for (alias, id) in &new_aliases {
-            let upsert = "INSERT INTO checkpoint_aliases (alias, checkpoint) VALUES ($1, $2) ON CONFLICT (alias) DO UPDATE SET checkpoint = $2";
+            let upsert =
+                "INSERT INTO checkpoint_aliases (alias, checkpoint) VALUES ($1, $2) ON CONFLICT (alias) DO UPDATE SET checkpoint = $2";
             sqlx::query(upsert).bind(alias.clone()).bind(id.clone()).execute(&mut *tx).await.map_err(err)?;
         }
         for chunk in events.chunks(BATCH) {
