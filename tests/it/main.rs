@@ -20,3 +20,4 @@ mod state;
 mod store;
 mod support;
 mod tcp_proxy;
+mod warnings;
