@@ -55,13 +55,7 @@ impl std::error::Error for Msg {}
 
 impl From<crate::store::StoreError> for Msg {
     fn from(e: crate::store::StoreError) -> Self {
-        Self { sv: e.sv, en: e.en }
-    }
-}
-
-impl From<crate::workflow::Refusal> for Msg {
-    fn from(e: crate::workflow::Refusal) -> Self {
-        Self { sv: e.sv, en: e.en }
+        e.msg
     }
 }
 

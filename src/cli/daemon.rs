@@ -46,7 +46,7 @@ fn setup(lang: Lang) -> Result<Setup, ExitCode> {
             ),
         ));
     };
-    Ok(Setup { smtp, from: cfg.mail_from.clone(), settings: super::settings(cfg) })
+    Ok(Setup { smtp, from: cfg.mail_from.clone(), settings: super::settings(cfg, lang) })
 }
 
 pub fn run(args: RunArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {

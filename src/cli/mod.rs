@@ -135,8 +135,8 @@ pub fn main() -> ExitCode {
 }
 
 /// Engine settings from the configuration: the same for `run` and `simulate` (send time,
-/// Message-ID domain, lease, concurrency).
-pub fn settings(cfg: &crate::config::Config) -> crate::engine::Settings {
+/// Message-ID domain, lease, concurrency, and `lang`: the configured language, or `--lang`).
+pub fn settings(cfg: &crate::config::Config, lang: Lang) -> crate::engine::Settings {
     crate::engine::Settings {
         send_time: cfg.send_time,
         domain: cfg.mail_domain().to_owned(),
@@ -146,6 +146,7 @@ pub fn settings(cfg: &crate::config::Config) -> crate::engine::Settings {
         // Claim a little more than can be sent at once: the work is shared between daemons
         // and a crash strands few rows.
         batch: 2 * cfg.concurrency as i64,
+        lang,
         ..crate::engine::Settings::default()
     }
 }
@@ -186,18 +187,31 @@ pub fn print_load_error(err: &crate::engine::source::LoadError, lang: Lang) {
     }
 }
 
-/// Prints diagnostics to stderr with a summary line.
+/// Prints diagnostics (errors and warnings) to stderr with a summary line that counts
+/// them separately.
 pub fn print_diagnostics(diags: &[Diagnostic], lang: Lang) {
-    for d in diags {
-        eprintln!("{}", d.render(lang));
-    }
+    print_warnings(diags, lang);
+    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
     let files = {
-        let mut f: Vec<_> = diags.iter().map(|d| &d.file).collect();
+        let mut f: Vec<_> = errors.iter().map(|d| &d.file).collect();
         f.dedup();
         f.len()
     };
-    match lang {
-        Lang::Sv => eprintln!("{} fel i {} fil(er). Rätta felen och kör `arshjul check` igen.", diags.len(), files),
-        Lang::En => eprintln!("{} error(s) in {} file(s). Fix them and run `arshjul check` again.", diags.len(), files),
+    let warnings = diags.len() - errors.len();
+    match (lang, warnings) {
+        (Lang::Sv, 0) => eprintln!("{} fel i {files} fil(er). Rätta felen och kör `arshjul check` igen.", errors.len()),
+        (Lang::Sv, w) => eprintln!("{} fel i {files} fil(er) och {w} varning(ar). Rätta felen och kör `arshjul check` igen.", errors.len()),
+        (Lang::En, 0) => eprintln!("{} error(s) in {files} file(s). Fix them and run `arshjul check` again.", errors.len()),
+        (Lang::En, w) => {
+            eprintln!("{} error(s) in {files} file(s) and {w} warning(s). Fix the errors and run `arshjul check` again.", errors.len())
+        }
+    }
+}
+
+/// Prints each diagnostic to stderr, one `file:line:col: …` line each (no summary): the
+/// warnings of a model that loaded.
+pub fn print_warnings(diags: &[Diagnostic], lang: Lang) {
+    for d in diags {
+        eprintln!("{}", d.render(lang));
     }
 }

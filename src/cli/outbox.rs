@@ -33,14 +33,14 @@ pub fn run(args: OutboxArgs, lang: Lang) -> ExitCode {
         let store = match Store::open_command(&super::config().database_url).await {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("arshjul outbox: {}", if lang == Lang::Sv { e.sv } else { e.en });
+                eprintln!("arshjul outbox: {}", e.get(lang));
                 return ExitCode::FAILURE;
             }
         };
         let rows = match store.outbox().await {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("arshjul outbox: {}", if lang == Lang::Sv { e.sv } else { e.en });
+                eprintln!("arshjul outbox: {}", e.get(lang));
                 return ExitCode::FAILURE;
             }
         };

@@ -74,7 +74,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                 Ok(h) => Some(h),
                 Err(errors) => {
                     for e in &errors {
-                        eprintln!("{}:{}: {}", file.display(), e.line, e.get(lang));
+                        eprintln!("{}:{}: {}", file.display(), e.line, e.msg.get(lang));
                     }
                     eprintln!(
                         "{}",
@@ -93,7 +93,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
     let store = match Store::open_command(&super::state::database_url()).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("arshjul people: {}", if lang == Lang::Sv { e.sv } else { e.en });
+            eprintln!("arshjul people: {}", e.get(lang));
             return ExitCode::FAILURE;
         }
     };
@@ -104,7 +104,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("arshjul people: {}", if lang == Lang::Sv { e.sv } else { e.en });
+                eprintln!("arshjul people: {}", e.get(lang));
                 ExitCode::FAILURE
             }
         },
@@ -136,7 +136,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("arshjul people: {}", if lang == Lang::Sv { e.sv } else { e.en });
+                eprintln!("arshjul people: {}", e.get(lang));
                 ExitCode::FAILURE
             }
         },

@@ -94,7 +94,10 @@ fn keep(args: &PlanArgs, c: &Checkpoint) -> bool {
 pub fn run(args: PlanArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
     let dir = args.dir.clone().unwrap_or_else(super::default_dir);
     let model = match load_dir(&dir) {
-        Ok(m) => m,
+        Ok(m) => {
+            super::print_warnings(&m.warnings, lang);
+            m
+        }
         Err(diags) => {
             super::print_diagnostics(&diags, lang);
             return ExitCode::FAILURE;

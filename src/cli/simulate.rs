@@ -99,7 +99,10 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
     let dir = args.dir.clone().unwrap_or_else(super::default_dir);
     let people_file = args.people.clone().unwrap_or_else(|| cfg.people.clone());
     let (model, holders) = match crate::engine::source::load(&dir, &people_file, lang) {
-        Ok(l) => (l.model, l.people.unwrap_or_default()),
+        Ok(l) => {
+            super::print_warnings(&l.model.warnings, lang);
+            (l.model, l.people.unwrap_or_default())
+        }
         Err(e) => {
             super::print_load_error(&e, lang);
             return ExitCode::FAILURE;
@@ -110,7 +113,7 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(lang, e),
     };
-    let settings = super::settings(cfg);
+    let settings = super::settings(cfg, lang);
     let start = Stockholm.from_local_datetime(&from.and_time(chrono::NaiveTime::MIN)).earliest().map(|t| t.to_utc()).unwrap_or_default();
     // A rehearsal starts fresh on `from`: nothing earlier exists (and so nothing is late on
     // day one); checkpoints due up to 120 days after `to` are there for their lead times.

@@ -125,7 +125,7 @@ fn fail(cmd: &str, msg: String) -> ExitCode {
 }
 
 fn store_err(lang: Lang, e: StoreError) -> String {
-    crate::msg::Msg::from(e).get(lang).to_owned()
+    e.get(lang).to_owned()
 }
 
 pub fn run(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode {
@@ -200,7 +200,7 @@ async fn run_async(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode
             let today = Today { date: today_date, target_is_working_day: target.is_none_or(|d| cal.is_working_day(d)) };
             match store.act(&id, &c, &actor, now, today).await {
                 Err(e) => fail(name, store_err(lang, e)),
-                Ok(Err(refusal)) => fail(name, crate::msg::Msg::from(refusal).get(lang).to_owned()),
+                Ok(Err(refusal)) => fail(name, refusal.get(lang).to_owned()),
                 Ok(Ok(acted)) => {
                     let st = acted.status.state;
                     outln!("{id}: {}", if lang == Lang::Sv { st.sv() } else { st.en() });
@@ -223,7 +223,10 @@ async fn sync(store: &Store, dir: Option<PathBuf>, lang: Lang, now: chrono::Date
     // The people directory in config/ (if any) is checked with the definitions: a bad file
     // stops the sync.
     let (model, holders) = match crate::engine::source::load(&dir, &super::config().people, lang) {
-        Ok(l) => (l.model, l.people),
+        Ok(l) => {
+            super::print_warnings(&l.model.warnings, lang);
+            (l.model, l.people)
+        }
         Err(e) => {
             super::print_load_error(&e, lang);
             return ExitCode::FAILURE;

@@ -3,6 +3,7 @@
 //! dates, and every id is unique where it must be.
 
 use crate::calendar::{CalendarConfig, DateRange, RollRule, recurrence::CronRule};
+use crate::definition::diag::Diagnostic;
 use crate::definition::period::{Period, Recurrence};
 use chrono::Weekday;
 use std::path::PathBuf;
@@ -12,6 +13,9 @@ use std::sync::Arc;
 #[derive(Clone, Debug, Default)]
 pub struct Model {
     pub organisations: Vec<Organisation>,
+    /// What loaded but is worth a look (e.g. `jul` read as July), located, for the caller to
+    /// show. Never an error: a model with errors does not exist.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One school organiser (huvudman) with its calendar, people structure, wheel and plans.

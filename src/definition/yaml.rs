@@ -232,6 +232,11 @@ impl Ctx {
         self.diags.push(Diagnostic::new(self.file.clone(), pos, sv, en));
     }
 
+    /// A warning: reported, but the definition still loads.
+    pub fn warning(&mut self, pos: Pos, sv: impl Into<String>, en: impl Into<String>) {
+        self.diags.push(Diagnostic::warning(self.file.clone(), pos, sv, en));
+    }
+
     /// Reads `node` as a mapping with the given keys. Unknown keys are reported with the
     /// valid ones listed and the nearest one suggested. Returns `None` (after reporting)
     /// when the node is not a mapping.

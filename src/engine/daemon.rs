@@ -11,7 +11,6 @@ use super::wake::{FILE_CHECK, next_tick, tick_retry};
 use super::{Engine, Sender};
 use crate::calendar::Calendar;
 use crate::clock::Clock;
-use crate::definition::Lang;
 use crate::schedule;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
@@ -96,21 +95,27 @@ fn fingerprint(src: &Sources) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 }
 
 /// Loads the definitions and the people directory and syncs them; on errors keeps the
-/// running model and logs every diagnostic. Returns whether the model was replaced.
+/// running model and logs every diagnostic. Warnings are logged (level `warn`) and the new
+/// model is kept. Diagnostics and errors are in the engine's language
+/// ([`super::Settings::lang`]). Returns whether the model was replaced.
 pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bool {
-    let loaded = match super::source::load(&src.dir, &src.people, Lang::Sv) {
+    let lang = engine.settings.lang;
+    let loaded = match super::source::load(&src.dir, &src.people, lang) {
         Ok(l) => l,
         Err(e) => {
-            for d in &e.lines(Lang::Sv) {
+            for d in &e.lines(lang) {
                 log("error", "fel i definitionerna; de gamla gäller tills felet är rättat", &[("diagnostic", d.clone())]);
             }
             return false;
         }
     };
+    for w in &loaded.model.warnings {
+        log("warn", "varning i definitionerna", &[("diagnostic", w.render(lang))]);
+    }
     if let Some(h) = &loaded.people
         && let Err(e) = engine.store.replace_people(h).await
     {
-        log("error", "personkatalogen kunde inte sparas", &[("error", e.sv)]);
+        log("error", "personkatalogen kunde inte sparas", &[("error", e.get(lang).to_owned())]);
         return false;
     }
     let model = loaded.model;
@@ -136,7 +141,7 @@ pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bo
             true
         }
         Err(e) => {
-            log("error", "synkning misslyckades", &[("error", e.sv)]);
+            log("error", "synkning misslyckades", &[("error", e.get(lang).to_owned())]);
             false
         }
     }
@@ -180,7 +185,7 @@ async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &
             true
         }
         Err(e) => {
-            log("error", "tick misslyckades; försöker igen inom en minut", &[("error", e.sv)]);
+            log("error", "tick misslyckades; försöker igen inom en minut", &[("error", e.get(engine.settings.lang).to_owned())]);
             false
         }
     }
@@ -254,10 +259,10 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
     // Results of sends not yet recorded: one more try, then those rows stay leased (taken
     // over later as recorded repeats); everything else leased and unsent goes back.
     if let Err(e) = engine.flush_marks().await {
-        log("error", "kunde inte registrera skickade e-postmeddelanden", &[("error", e.sv)]);
+        log("error", "kunde inte registrera skickade e-postmeddelanden", &[("error", e.get(engine.settings.lang).to_owned())]);
     }
     if let Err(e) = engine.store.release(&engine.settings.owner, &engine.settings.unmarked.keys()).await {
-        log("error", "kunde inte släppa påbörjade utskick", &[("error", e.sv)]);
+        log("error", "kunde inte släppa påbörjade utskick", &[("error", e.get(engine.settings.lang).to_owned())]);
     }
     stats
 }

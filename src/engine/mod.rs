@@ -8,7 +8,7 @@ mod plan;
 pub mod source;
 pub mod wake;
 
-use crate::definition::Model;
+use crate::definition::{Lang, Model};
 use crate::remind::Digest;
 use crate::store::{Store, StoreError};
 use crate::workflow::{Command, Today};
@@ -53,6 +53,8 @@ pub struct Settings {
     /// Outcomes of sends whose mark could not be written (database down): written before
     /// anything else at the next tick, and kept leased at a stop (see `dispatch`).
     pub unmarked: dispatch::Unmarked,
+    /// The language of what the daemon logs about the user's files and errors.
+    pub lang: Lang,
 }
 
 impl Default for Settings {
@@ -66,6 +68,7 @@ impl Default for Settings {
             batch: 256,
             stopping: Arc::default(),
             unmarked: dispatch::Unmarked::default(),
+            lang: Lang::default(),
         }
     }
 }

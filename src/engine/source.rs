@@ -53,10 +53,8 @@ pub fn load(dir: &Path, people_file: &Path, lang: Lang) -> Result<Loaded, LoadEr
     };
     match people::parse(&text, &model) {
         Ok(h) => Ok(Loaded { model, people: Some(h) }),
-        Err(errs) => Err(LoadError::People(
-            errs.iter()
-                .map(|e| format!("{}:{}: {}", people_file.display(), e.line, if lang == Lang::Sv { &e.sv } else { &e.en }))
-                .collect(),
-        )),
+        Err(errs) => {
+            Err(LoadError::People(errs.iter().map(|e| format!("{}:{}: {}", people_file.display(), e.line, e.msg.get(lang))).collect()))
+        }
     }
 }

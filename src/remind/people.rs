@@ -16,14 +16,6 @@ pub struct CsvError {
     pub msg: Msg,
 }
 
-/// `e.sv`, `e.en` and `e.get(lang)` read the message.
-impl std::ops::Deref for CsvError {
-    type Target = Msg;
-    fn deref(&self) -> &Msg {
-        &self.msg
-    }
-}
-
 /// Splits one CSV record (RFC 4180 quoting; `,` or `;` as separator).
 fn fields(line: &str, sep: char) -> Result<Vec<String>, &'static str> {
     let mut out = Vec::new();
@@ -228,13 +220,13 @@ mod tests {
         let errs = parse(text, &model()).unwrap_err();
         let lines: Vec<usize> = errs.iter().map(|e| e.line).collect();
         assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8]);
-        assert!(errs[0].sv.contains("Menade du `rektor`?"), "{}", errs[0].sv);
-        assert!(errs[1].sv.contains("innehas per enhet"));
-        assert!(errs[2].sv.contains("okänd enhet `sodra`"));
-        assert!(errs[3].sv.contains("lämna enhet tom"));
-        assert!(errs[4].sv.contains("ingen e-postadress: @ eller delen"), "{}", errs[4].sv);
-        assert!(errs[6].sv.contains("5"));
-        assert!(parse("namn,epost\n", &model()).unwrap_err()[0].sv.contains("rubrikraden"));
+        assert!(errs[0].msg.sv.contains("Menade du `rektor`?"), "{}", errs[0].msg.sv);
+        assert!(errs[1].msg.sv.contains("innehas per enhet"));
+        assert!(errs[2].msg.sv.contains("okänd enhet `sodra`"));
+        assert!(errs[3].msg.sv.contains("lämna enhet tom"));
+        assert!(errs[4].msg.sv.contains("ingen e-postadress: @ eller delen"), "{}", errs[4].msg.sv);
+        assert!(errs[6].msg.sv.contains("5"));
+        assert!(parse("namn,epost\n", &model()).unwrap_err()[0].msg.sv.contains("rubrikraden"));
     }
 
     #[test]
@@ -249,14 +241,14 @@ mod tests {
                     k,rektor,norr,Rita,rita@localhost\n";
         let errs = parse(text, &model()).unwrap_err();
         assert_eq!(errs.iter().map(|e| e.line).collect::<Vec<_>>(), [3, 4, 5, 6, 7, 8]);
-        assert!(errs[0].sv.contains(r"namnet `Anna\rBcc: x@evil.example` innehåller ett styrtecken"), "{}", errs[0].sv);
-        assert!(errs[0].sv.contains("skriv namnet på en rad"), "{}", errs[0].sv);
-        assert!(errs[0].en.contains("cannot stand in a mail header"), "{}", errs[0].en);
-        assert!(errs[1].sv.contains("U+0000"), "{}", errs[1].sv);
-        assert!(errs[2].sv.contains("mellanslag eller styrtecken"), "{}", errs[2].sv);
-        assert!(errs[3].sv.contains("ingen e-postadress: delen före @"), "{}", errs[3].sv);
-        assert!(errs[4].sv.contains("mellanslag"), "{}", errs[4].sv);
-        assert!(errs[5].sv.contains("domänen saknar punkt"), "{}", errs[5].sv);
-        assert_eq!(errs[0].get(crate::definition::Lang::En), errs[0].en);
+        assert!(errs[0].msg.sv.contains(r"namnet `Anna\rBcc: x@evil.example` innehåller ett styrtecken"), "{}", errs[0].msg.sv);
+        assert!(errs[0].msg.sv.contains("skriv namnet på en rad"), "{}", errs[0].msg.sv);
+        assert!(errs[0].msg.en.contains("cannot stand in a mail header"), "{}", errs[0].msg.en);
+        assert!(errs[1].msg.sv.contains("U+0000"), "{}", errs[1].msg.sv);
+        assert!(errs[2].msg.sv.contains("mellanslag eller styrtecken"), "{}", errs[2].msg.sv);
+        assert!(errs[3].msg.sv.contains("ingen e-postadress: delen före @"), "{}", errs[3].msg.sv);
+        assert!(errs[4].msg.sv.contains("mellanslag"), "{}", errs[4].msg.sv);
+        assert!(errs[5].msg.sv.contains("domänen saknar punkt"), "{}", errs[5].msg.sv);
+        assert_eq!(errs[0].msg.get(crate::definition::Lang::En), errs[0].msg.en);
     }
 }

@@ -13,9 +13,12 @@ mod people;
 mod query;
 mod sync;
 
+use crate::definition::Lang;
+use crate::msg::Msg;
 use sqlx::AnyPool;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use std::fmt;
+use std::sync::Arc;
 
 pub use act::Acted;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
@@ -29,30 +32,51 @@ pub enum Engine {
     Postgres,
 }
 
-/// A failure of the store, with a Swedish and an English message saying what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A failure of the store: what to do, in Swedish and English, and the database's own
+/// error when there was one.
+#[derive(Debug, Clone)]
 pub struct StoreError {
-    pub sv: String,
-    pub en: String,
+    pub msg: Msg,
+    /// The cause (shared, so the error stays `Clone`).
+    pub source: Option<Arc<sqlx::Error>>,
 }
 
 impl StoreError {
     pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { sv: sv.into(), en: en.into() }
+        Self { msg: Msg::new(sv, en), source: None }
     }
 
     pub(crate) fn db(what: &str, e: sqlx::Error) -> Self {
-        Self::new(format!("databasfel vid {what}: {e}"), format!("database error while {what}: {e}"))
+        let msg = Msg::new(format!("databasfel vid {what}: {e}"), format!("database error while {what}: {e}"));
+        Self { msg, source: Some(Arc::new(e)) }
+    }
+
+    /// The message in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        self.msg.get(lang)
     }
 }
+
+/// Two errors are the same when they say the same (the cause is not comparable).
+impl PartialEq for StoreError {
+    fn eq(&self, other: &Self) -> bool {
+        self.msg == other.msg
+    }
+}
+
+impl Eq for StoreError {}
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.sv)
+        f.write_str(&self.msg.sv)
     }
 }
 
-impl std::error::Error for StoreError {}
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// Set on every SQLite connection. `busy_timeout` (ms) is how long a writer waits for
 /// another: long enough for a daemon's largest transaction (a sync of a large organisation).
@@ -243,4 +267,21 @@ pub(crate) fn parse_ts(s: &str) -> chrono::DateTime<chrono::Utc> {
 
 pub(crate) fn parse_date(s: Option<String>) -> Option<chrono::NaiveDate> {
     s.and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_error_keeps_its_cause_and_both_languages() {
+        let e = StoreError::db("läsning av status", sqlx::Error::RowNotFound);
+        assert!(e.get(Lang::Sv).starts_with("databasfel vid läsning av status: "), "{}", e.get(Lang::Sv));
+        assert!(e.get(Lang::En).starts_with("database error while "), "{}", e.get(Lang::En));
+        let cause = std::error::Error::source(&e).expect("the sqlx error is kept");
+        assert_eq!(cause.to_string(), sqlx::Error::RowNotFound.to_string());
+        let plain = StoreError::new("fel", "error");
+        assert!(std::error::Error::source(&plain).is_none());
+        assert_eq!(crate::msg::Msg::from(plain).get(Lang::En), "error");
+    }
 }

@@ -261,15 +261,11 @@ pub enum Command {
     },
 }
 
-/// Why a command was refused. Nothing was changed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal {
-    pub sv: String,
-    pub en: String,
-}
+/// Why a command was refused, in both languages. Nothing was changed.
+pub type Refusal = crate::msg::Msg;
 
 fn refuse(sv: impl Into<String>, en: impl Into<String>) -> Refusal {
-    Refusal { sv: sv.into(), en: en.into() }
+    Refusal::new(sv, en)
 }
 
 /// Facts about the calendar that judging a reschedule needs (kept out so this stays pure).

@@ -21,3 +21,4 @@ mod state;
 mod store;
 mod support;
 mod tcp_proxy;
+mod warnings;

@@ -140,7 +140,7 @@ async fn a_newer_database_is_refused_untouched(url: &str) {
     sqlx::query("UPDATE arshjul_meta SET value = '99' WHERE key = 'schema_version'").execute(&pool).await.unwrap();
     pool.close().await;
     let e = Store::open(url).await.unwrap_err();
-    assert!(e.sv.contains("nyare version av arshjul (schema 99"), "{}", e.sv);
+    assert!(e.msg.sv.contains("nyare version av arshjul (schema 99"), "{}", e.msg.sv);
 }
 
 crate::support::on_both_engines!(
@@ -154,8 +154,8 @@ crate::support::on_both_engines!(
 #[tokio::test]
 async fn unreachable_database_says_what_to_do() {
     let e = Store::open("postgres://nobody:secret@127.0.0.1:1/nothing").await.unwrap_err();
-    assert!(e.sv.contains("kan inte ansluta till databasen") && e.sv.contains("DATABASE_URL"), "{}", e.sv);
-    assert!(!e.sv.contains("secret"), "the password is not printed: {}", e.sv);
+    assert!(e.msg.sv.contains("kan inte ansluta till databasen") && e.msg.sv.contains("DATABASE_URL"), "{}", e.msg.sv);
+    assert!(!e.msg.sv.contains("secret"), "the password is not printed: {}", e.msg.sv);
     let e = Store::open("mysql://x").await.unwrap_err();
-    assert!(e.sv.contains("okänd databasadress"));
+    assert!(e.msg.sv.contains("okänd databasadress"));
 }

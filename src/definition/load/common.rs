@@ -116,11 +116,17 @@ pub fn period_error(ctx: &mut Ctx, node: &Node, e: PeriodError) {
     ctx.error(offset_pos(node.pos, e.offset), e.sv, e.en);
 }
 
-/// Parses a period expression.
+/// Parses a period expression; a reading worth a second look (`jul` as July) is reported as
+/// a warning at its place in the text.
 pub fn period(ctx: &mut Ctx, node: &Node, what_sv: &str, what_en: &str) -> Option<Period> {
     let s = ctx.text(node, what_sv, what_en)?;
-    match period::parse_period(s) {
-        Ok(p) => Some(p),
+    match period::parse_period_with_warnings(s) {
+        Ok((p, warnings)) => {
+            for w in warnings {
+                ctx.warning(offset_pos(node.pos, w.offset), w.sv, w.en);
+            }
+            Some(p)
+        }
         Err(e) => {
             period_error(ctx, node, e);
             None

@@ -23,7 +23,8 @@ const TOP_KEYS: &[&str] = &["organisation", "wheel", "plan", "goals", "areas", "
 
 /// Reads every `*.yaml`/`*.yml` file under `dir` (the directory itself and its
 /// subdirectories, one organisation per directory) and checks them.
-/// Returns the model, or every diagnostic when anything is wrong.
+/// Returns the model (with its warnings in [`Model::warnings`]), or every diagnostic —
+/// errors and warnings — when anything is wrong.
 pub fn load_dir(dir: &Path) -> Result<Model, Vec<Diagnostic>> {
     let mut files = Vec::new();
     if let Err(d) = collect(dir, 0, &mut files) {
@@ -38,7 +39,7 @@ pub fn load_dir(dir: &Path) -> Result<Model, Vec<Diagnostic>> {
         )]);
     }
     let (model, diags) = load_sources(files);
-    if diags.is_empty() { Ok(model) } else { Err(diags) }
+    if diags.iter().any(Diagnostic::is_error) { Err(diags) } else { Ok(Model { warnings: diags, ..model }) }
 }
 
 fn collect(dir: &Path, depth: usize, out: &mut Vec<(PathBuf, Vec<u8>)>) -> Result<(), Diagnostic> {
@@ -77,7 +78,9 @@ fn collect(dir: &Path, depth: usize, out: &mut Vec<(PathBuf, Vec<u8>)>) -> Resul
 }
 
 /// Checks in-memory files (path, bytes). Files in the same directory belong to one
-/// organisation. Pure: no IO. Never panics, whatever the bytes.
+/// organisation. Pure: no IO. Never panics, whatever the bytes. Returns every diagnostic,
+/// errors and warnings (the model's own `warnings` stay empty here); the model is usable
+/// when none is an error.
 pub fn load_sources(files: Vec<(PathBuf, Vec<u8>)>) -> (Model, Vec<Diagnostic>) {
     let mut by_dir: BTreeMap<PathBuf, Vec<(PathBuf, Node)>> = BTreeMap::new();
     let mut diags = Vec::new();
