@@ -1,7 +1,7 @@
 //! Acting on one checkpoint: load its history, let the state machine judge the command,
 //! append the event and update the row — in one transaction, or not at all.
 
-use super::{Store, StoreError, ts};
+use super::{Op, Store, StoreError, ts};
 use crate::definition::model::ReminderPolicy;
 use crate::workflow::{Command, EventKind, Refusal, Status, Today, decide};
 use chrono::{DateTime, Utc};
@@ -26,7 +26,7 @@ impl Store {
         now: DateTime<Utc>,
         today: Today,
     ) -> Result<Result<Acted, Refusal>, StoreError> {
-        let err = |e| StoreError::db("ändring av kontrollpunkt", e);
+        let err = |e| StoreError::db(Op::Act, e);
         for _attempt in 0..5 {
             let mut tx = self.begin().await.map_err(err)?;
             // The row is locked for the transaction (SQLite: `BEGIN IMMEDIATE` already holds
@@ -113,7 +113,7 @@ impl Store {
     /// machine judge each, and writes the accepted events in one statement. A row changed
     /// meanwhile (version moved) is left for the next tick. Returns how many moved.
     pub async fn act_system(&self, ids: &[String], cmd: &Command, now: DateTime<Utc>, today: Today) -> Result<usize, StoreError> {
-        let err = |e| StoreError::db("ändring av kontrollpunkter", e);
+        let err = |e| StoreError::db(Op::ActMany, e);
         let at = ts(now);
         let mut moved = 0;
         for chunk in ids.chunks(400) {

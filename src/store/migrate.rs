@@ -1,7 +1,7 @@
 //! Schema migrations, embedded in the binary, one list per engine. The applied version is
 //! kept in `arshjul_meta`; a database from a newer arshjul is refused, never touched.
 
-use super::{Engine, Store, StoreError};
+use super::{Engine, Op, Store, StoreError};
 use sqlx::Row;
 
 const SQLITE: &[&str] = &[
@@ -24,20 +24,20 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
         Engine::Postgres => POSTGRES,
     };
     debug_assert_eq!(steps.len() as i64, LATEST);
-    let mut tx = store.begin().await.map_err(|e| StoreError::db("migrering", e))?;
+    let mut tx = store.begin().await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     if store.engine() == Engine::Postgres {
         // One migrator at a time when several daemons start together (even the
         // `IF NOT EXISTS` below races on PostgreSQL without it).
-        sqlx::query("SELECT pg_advisory_xact_lock(7262051)").execute(&mut *tx).await.map_err(|e| StoreError::db("migrering", e))?;
+        sqlx::query("SELECT pg_advisory_xact_lock(7262051)").execute(&mut *tx).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     }
     sqlx::query("CREATE TABLE IF NOT EXISTS arshjul_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         .execute(&mut *tx)
         .await
-        .map_err(|e| StoreError::db("skapande av metadatatabellen", e))?;
+        .map_err(|e| StoreError::db(Op::CreateMeta, e))?;
     let current: i64 = sqlx::query("SELECT value FROM arshjul_meta WHERE key = 'schema_version'")
         .fetch_optional(&mut *tx)
         .await
-        .map_err(|e| StoreError::db("läsning av schemaversion", e))?
+        .map_err(|e| StoreError::db(Op::ReadVersion, e))?
         .and_then(|r| r.try_get::<String, _>(0).ok())
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
@@ -51,19 +51,19 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
             ),
         ));
     }
-    for (i, sql) in steps.iter().enumerate().skip(current as usize) {
-        sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(|e| StoreError::db(&format!("migrering {}", i + 1), e))?;
+    for sql in steps.iter().skip(current as usize) {
+        sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     }
     if current < LATEST {
         sqlx::query("DELETE FROM arshjul_meta WHERE key = 'schema_version'")
             .execute(&mut *tx)
             .await
-            .map_err(|e| StoreError::db("migrering", e))?;
+            .map_err(|e| StoreError::db(Op::Migrate, e))?;
         sqlx::query("INSERT INTO arshjul_meta (key, value) VALUES ('schema_version', $1)")
             .bind(LATEST.to_string())
             .execute(&mut *tx)
             .await
-            .map_err(|e| StoreError::db("migrering", e))?;
+            .map_err(|e| StoreError::db(Op::Migrate, e))?;
     }
-    tx.commit().await.map_err(|e| StoreError::db("migrering", e))
+    tx.commit().await.map_err(|e| StoreError::db(Op::Migrate, e))
 }

@@ -32,6 +32,98 @@ pub enum Engine {
     Postgres,
 }
 
+/// What the store was doing when the database failed (named in the message, both languages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Migrate,
+    ReadOutbox,
+    ReadStatus,
+    ReadHistory,
+    Insert,
+    Recover,
+    ActMany,
+    Act,
+    Search,
+    Sync,
+    CreateMeta,
+    MarkSent,
+    MarkFailed,
+    ReadReminded,
+    ReadVersion,
+    ReadReminders,
+    ReadPeople,
+    ReadDue,
+    Enqueue,
+    InsertCheckpoints,
+    InsertEvents,
+    ImportPeople,
+    Claim,
+    Release,
+    Benchmark,
+}
+
+impl Op {
+    pub fn sv(self) -> &'static str {
+        match self {
+            Op::Migrate => "migrering",
+            Op::ReadOutbox => "läsning av utkorgen",
+            Op::ReadStatus => "läsning av status",
+            Op::ReadHistory => "läsning av historik",
+            Op::Insert => "inläggning",
+            Op::Recover => "återtagning av avbrutna utskick",
+            Op::ActMany => "ändring av kontrollpunkter",
+            Op::Act => "ändring av kontrollpunkt",
+            Op::Search => "sökning",
+            Op::Sync => "synkning",
+            Op::CreateMeta => "skapande av metadatatabellen",
+            Op::MarkSent => "markering som skickad",
+            Op::MarkFailed => "markering av misslyckat utskick",
+            Op::ReadReminded => "läsning av skickade påminnelser",
+            Op::ReadVersion => "läsning av schemaversion",
+            Op::ReadReminders => "läsning av påminnelser",
+            Op::ReadPeople => "läsning av personer",
+            Op::ReadDue => "läsning av förfallna",
+            Op::Enqueue => "köläggning av e-post",
+            Op::InsertCheckpoints => "inläggning av kontrollpunkter",
+            Op::InsertEvents => "inläggning av händelser",
+            Op::ImportPeople => "import av personer",
+            Op::Claim => "hämtning ur utkorgen",
+            Op::Release => "frisläppning",
+            Op::Benchmark => "benchmark",
+        }
+    }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            Op::Migrate => "migrating the schema",
+            Op::ReadOutbox => "reading the outbox",
+            Op::ReadStatus => "reading the status",
+            Op::ReadHistory => "reading the history",
+            Op::Insert => "inserting",
+            Op::Recover => "taking back interrupted sends",
+            Op::ActMany => "changing checkpoints",
+            Op::Act => "changing a checkpoint",
+            Op::Search => "searching",
+            Op::Sync => "syncing",
+            Op::CreateMeta => "creating the metadata table",
+            Op::MarkSent => "marking emails sent",
+            Op::MarkFailed => "marking a failed send",
+            Op::ReadReminded => "reading sent reminders",
+            Op::ReadVersion => "reading the schema version",
+            Op::ReadReminders => "reading reminders",
+            Op::ReadPeople => "reading the people directory",
+            Op::ReadDue => "reading due checkpoints",
+            Op::Enqueue => "queueing emails",
+            Op::InsertCheckpoints => "inserting checkpoints",
+            Op::InsertEvents => "inserting events",
+            Op::ImportPeople => "importing people",
+            Op::Claim => "claiming from the outbox",
+            Op::Release => "releasing leases",
+            Op::Benchmark => "running the benchmark",
+        }
+    }
+}
+
 /// A failure of the store: what to do, in Swedish and English, and the database's own
 /// error when there was one.
 #[derive(Debug, Clone)]
@@ -46,8 +138,8 @@ impl StoreError {
         Self { msg: Msg::new(sv, en), source: None }
     }
 
-    pub(crate) fn db(what: &str, e: sqlx::Error) -> Self {
-        let msg = Msg::new(format!("databasfel vid {what}: {e}"), format!("database error while {what}: {e}"));
+    pub(crate) fn db(what: Op, e: sqlx::Error) -> Self {
+        let msg = Msg::new(format!("databasfel vid {}: {e}", what.sv()), format!("database error while {}: {e}", what.en()));
         Self { msg, source: Some(Arc::new(e)) }
     }
 
@@ -275,7 +367,7 @@ mod tests {
 
     #[test]
     fn a_database_error_keeps_its_cause_and_both_languages() {
-        let e = StoreError::db("läsning av status", sqlx::Error::RowNotFound);
+        let e = StoreError::db(Op::ReadStatus, sqlx::Error::RowNotFound);
         assert!(e.get(Lang::Sv).starts_with("databasfel vid läsning av status: "), "{}", e.get(Lang::Sv));
         assert!(e.get(Lang::En).starts_with("database error while "), "{}", e.get(Lang::En));
         let cause = std::error::Error::source(&e).expect("the sqlx error is kept");

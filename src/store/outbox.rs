@@ -3,7 +3,7 @@
 //! judged by the database's clock (replicas' clocks may differ); PostgreSQL claims with
 //! `FOR UPDATE SKIP LOCKED` so several daemons share the work without sending twice.
 
-use super::{Engine, Store, StoreError, parse_date, parse_ts, ts};
+use super::{Engine, Op, Store, StoreError, parse_date, parse_ts, ts};
 use crate::definition::model::ReminderPolicy;
 use crate::remind::Digest;
 use crate::workflow::State;
@@ -96,7 +96,7 @@ impl Store {
         .bind(day.format("%Y-%m-%d").to_string())
         .fetch_all(self.pool())
         .await
-        .map_err(|e| StoreError::db("läsning av påminnelser", e))?;
+        .map_err(|e| StoreError::db(Op::ReadReminders, e))?;
         Ok(rows
             .iter()
             .filter_map(|r| {
@@ -122,7 +122,7 @@ impl Store {
     /// (planned, reminder window started) and ids to mark overdue (due before `day`).
     pub async fn due_transitions(&self, day: NaiveDate) -> Result<(Vec<String>, Vec<String>), StoreError> {
         let d = day.format("%Y-%m-%d").to_string();
-        let err = |e| StoreError::db("läsning av förfallna", e);
+        let err = |e| StoreError::db(Op::ReadDue, e);
         let ids = |rows: Vec<sqlx::any::AnyRow>| rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect::<Vec<_>>();
         let overdue = sqlx::query("SELECT id FROM checkpoints WHERE state IN ('planned', 'open') AND due < $1 ORDER BY id")
             .bind(d.clone())
@@ -149,7 +149,7 @@ impl Store {
             for c in chunk {
                 q = q.bind(c.clone());
             }
-            for r in q.fetch_all(self.pool()).await.map_err(|e| StoreError::db("läsning av skickade påminnelser", e))? {
+            for r in q.fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::ReadReminded, e))? {
                 out.insert((r.try_get(0).unwrap_or_default(), r.try_get(1).unwrap_or_default(), r.try_get(2).unwrap_or_default()));
             }
         }
@@ -161,7 +161,7 @@ impl Store {
     /// (another daemon may have queued it first); their new items wait for the next day (at
     /// most one email per person per day). Returns how many were queued.
     pub async fn enqueue(&self, digests: &[Digest], domain: &str) -> Result<usize, StoreError> {
-        let err = |e| StoreError::db("köläggning av e-post", e);
+        let err = |e| StoreError::db(Op::Enqueue, e);
         let mut queued = 0;
         for chunk in digests.chunks(200) {
             let mut tx = self.begin().await.map_err(err)?;
@@ -229,7 +229,7 @@ impl Store {
         let pending = format!(
             "{set}(SELECT key FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3{lock}) {ret}"
         );
-        let err = |e| StoreError::db("hämtning ur utkorgen", e);
+        let err = |e| StoreError::db(Op::Claim, e);
         let mut rows =
             sqlx::query(sqlx::AssertSqlSafe(expired)).bind(owner.to_owned()).bind(limit).fetch_all(self.pool()).await.map_err(err)?;
         let room = limit - rows.len() as i64;
@@ -295,7 +295,7 @@ impl Store {
         for k in keys {
             q = q.bind(k.clone());
         }
-        let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db("markering som skickad", e))?;
+        let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::MarkSent, e))?;
         Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect())
     }
 
@@ -317,7 +317,7 @@ impl Store {
         .bind(owner.to_owned())
         .execute(self.pool())
         .await
-        .map_err(|e| StoreError::db("markering av misslyckat utskick", e))?;
+        .map_err(|e| StoreError::db(Op::MarkFailed, e))?;
         Ok(())
     }
 
@@ -326,7 +326,7 @@ impl Store {
         let row = sqlx::query("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
             .fetch_one(self.pool())
             .await
-            .map_err(|e| StoreError::db("läsning av utkorgen", e))?;
+            .map_err(|e| StoreError::db(Op::ReadOutbox, e))?;
         Ok(row.try_get::<Option<String>, _>(0).ok().flatten().map(|s| parse_ts(&s)))
     }
 
@@ -338,7 +338,7 @@ impl Store {
             .bind(owner.to_owned())
             .execute(self.pool())
             .await
-            .map_err(|e| StoreError::db("återtagning av avbrutna utskick", e))?;
+            .map_err(|e| StoreError::db(Op::Recover, e))?;
         Ok(r.rows_affected())
     }
 
@@ -359,7 +359,7 @@ impl Store {
         for k in in_doubt {
             q = q.bind(k.clone());
         }
-        q.execute(self.pool()).await.map_err(|e| StoreError::db("frisläppning", e))?;
+        q.execute(self.pool()).await.map_err(|e| StoreError::db(Op::Release, e))?;
         Ok(())
     }
 
@@ -369,7 +369,7 @@ impl Store {
             sqlx::query("SELECT key, recipient, day, status, attempts, message_id, last_error, sent_at, repeats, lease_owner FROM outbox ORDER BY day DESC, key")
                 .fetch_all(self.pool())
                 .await
-                .map_err(|e| StoreError::db("läsning av utkorgen", e))?;
+                .map_err(|e| StoreError::db(Op::ReadOutbox, e))?;
         Ok(rows
             .iter()
             .filter_map(|r| {
@@ -395,7 +395,7 @@ impl Store {
         let r = sqlx::query("UPDATE outbox SET status = 'pending', attempts = 0, sent_at = NULL WHERE status = 'sent'")
             .execute(self.pool())
             .await
-            .map_err(|e| StoreError::db("benchmark", e))?;
+            .map_err(|e| StoreError::db(Op::Benchmark, e))?;
         Ok(r.rows_affected())
     }
 }

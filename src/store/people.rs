@@ -1,6 +1,6 @@
 //! The people directory in the store: replaced as a whole per organisation on import.
 
-use super::{Store, StoreError};
+use super::{Op, Store, StoreError};
 use crate::remind::Person;
 use crate::remind::recipients::Holder;
 use sqlx::Row;
@@ -8,7 +8,7 @@ use sqlx::Row;
 impl Store {
     /// Replaces the directory of every organisation that appears in `holders`.
     pub async fn replace_people(&self, holders: &[Holder]) -> Result<usize, StoreError> {
-        let err = |e| StoreError::db("import av personer", e);
+        let err = |e| StoreError::db(Op::ImportPeople, e);
         let mut tx = self.begin().await.map_err(err)?;
         if self.engine() == super::Engine::Postgres {
             // Several daemons reloading at once: one replaces the directory at a time.
@@ -40,7 +40,7 @@ impl Store {
         let rows = sqlx::query("SELECT organisation, role, unit, name, email FROM people ORDER BY organisation, role, unit, email")
             .fetch_all(self.pool())
             .await
-            .map_err(|e| StoreError::db("läsning av personer", e))?;
+            .map_err(|e| StoreError::db(Op::ReadPeople, e))?;
         Ok(rows
             .iter()
             .map(|r| {

@@ -1,6 +1,6 @@
 //! Reading the store: checkpoint standings (filtered) and a checkpoint's history.
 
-use super::{Store, StoreError, parse_date, parse_ts};
+use super::{Op, Store, StoreError, parse_date, parse_ts};
 use crate::workflow::{Event, EventKind, Report, State};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -72,7 +72,7 @@ impl Store {
         for b in binds {
             q = q.bind(b);
         }
-        let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db("läsning av status", e))?;
+        let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::ReadStatus, e))?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
@@ -108,7 +108,7 @@ impl Store {
             .bind(id.to_owned())
             .fetch_all(self.pool())
             .await
-            .map_err(|e| StoreError::db("läsning av historik", e))?;
+            .map_err(|e| StoreError::db(Op::ReadHistory, e))?;
         Ok(rows
             .iter()
             .filter_map(|r| {
@@ -132,7 +132,7 @@ impl Store {
             .bind(format!("{}%", prefix.replace(['%', '_'], "")))
             .fetch_all(self.pool())
             .await
-            .map_err(|e| StoreError::db("sökning", e))?;
+            .map_err(|e| StoreError::db(Op::Search, e))?;
         let mut scored: Vec<(f64, String)> = rows
             .iter()
             .filter_map(|r| r.try_get::<String, _>(0).ok())

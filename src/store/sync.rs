@@ -3,7 +3,7 @@
 //! back again → restored. Every change is an event; nothing is deleted.
 
 use super::identity;
-use super::{Store, StoreError, parse_date, ts};
+use super::{Op, Store, StoreError, parse_date, ts};
 use crate::calendar::DateRange;
 use crate::definition::model::ReminderPolicy;
 use crate::schedule::Checkpoint;
@@ -149,7 +149,7 @@ impl Store {
     /// Brings the store in line with `cps`, the schedule expanded over `window`. Rows whose
     /// due date lies outside `window` are left alone (they were synced from another window).
     pub async fn sync(&self, cps: &[Checkpoint], window: DateRange, now: DateTime<Utc>) -> Result<SyncReport, StoreError> {
-        let err = |e| StoreError::db("synkning", e);
+        let err = |e| StoreError::db(Op::Sync, e);
         let today = now.with_timezone(&chrono_tz::Europe::Stockholm).date_naive();
         let mut tx = self.begin().await.map_err(err)?;
         if self.engine() == super::Engine::Postgres {
@@ -368,7 +368,7 @@ async fn insert_checkpoints(
             .bind(serde_json::to_string(&*c.policy).unwrap_or_default())
             .bind(at.to_owned());
     }
-    q.execute(&mut **tx).await.map_err(|e| StoreError::db("inläggning av kontrollpunkter", e))?;
+    q.execute(&mut **tx).await.map_err(|e| StoreError::db(Op::InsertCheckpoints, e))?;
     Ok(())
 }
 
@@ -388,7 +388,7 @@ pub(super) async fn insert_events(
             serde_json::to_value(kind).ok().and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned)).unwrap_or_default();
         q = q.bind(id.clone()).bind(at.to_owned()).bind(SYSTEM).bind(reason.map(str::to_owned)).bind(tag).bind(data);
     }
-    q.execute(&mut **tx).await.map_err(|e| StoreError::db("inläggning av händelser", e))?;
+    q.execute(&mut **tx).await.map_err(|e| StoreError::db(Op::InsertEvents, e))?;
     Ok(())
 }
 
@@ -399,7 +399,7 @@ impl Store {
             .bind(id.to_owned())
             .fetch_all(&mut **tx)
             .await
-            .map_err(|e| StoreError::db("läsning av historik", e))?;
+            .map_err(|e| StoreError::db(Op::ReadHistory, e))?;
         let kinds: Vec<EventKind> =
             rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).filter_map(|d| serde_json::from_str(&d).ok()).collect();
         Ok(Status::replay(&kinds).unwrap_or_else(|| Status::new(None)))
@@ -411,12 +411,12 @@ impl Store {
     /// reading existing rows and without events.
     #[doc(hidden)]
     pub async fn raw_insert_for_benchmark(&self, cps: &[Checkpoint]) -> Result<(), StoreError> {
-        let mut tx = self.begin().await.map_err(|e| StoreError::db("inläggning", e))?;
+        let mut tx = self.begin().await.map_err(|e| StoreError::db(Op::Insert, e))?;
         let at = ts(Utc::now());
         let rows: Vec<&Checkpoint> = cps.iter().collect();
         for chunk in rows.chunks(BATCH) {
             insert_checkpoints(self.engine(), &mut tx, chunk, &at).await?;
         }
-        tx.commit().await.map_err(|e| StoreError::db("inläggning", e))
+        tx.commit().await.map_err(|e| StoreError::db(Op::Insert, e))
     }
 }
