@@ -7,7 +7,6 @@ use crate::definition::Lang;
 use crate::engine::{DryRun, Engine};
 use crate::msg::Msg;
 use crate::remind::subject::subject;
-use crate::schedule;
 use crate::store::Store;
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Europe::Stockholm;
@@ -98,16 +97,14 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
     };
     let dir = args.dir.clone().unwrap_or_else(super::default_dir);
     let people_file = args.people.clone().unwrap_or_else(|| cfg.people.clone());
-    let (model, holders) = match crate::engine::source::load(&dir, &people_file, lang) {
-        Ok(l) => {
-            super::print_warnings(&l.model.warnings, lang);
-            (l.model, l.people.unwrap_or_default())
-        }
+    let loaded = match crate::engine::source::load(&dir, &people_file, lang) {
+        Ok(l) => l,
         Err(e) => {
             super::print_load_error(&e, lang);
             return ExitCode::FAILURE;
         }
     };
+    super::print_warnings(&loaded.model.warnings, lang);
     let url = args.database.clone().unwrap_or_else(|| "sqlite::memory:".into());
     let store = match Store::open(&url).await {
         Ok(s) => s,
@@ -115,15 +112,13 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
     };
     let settings = super::settings(cfg, lang);
     let start = Stockholm.from_local_datetime(&from.and_time(chrono::NaiveTime::MIN)).earliest().map(|t| t.to_utc()).unwrap_or_default();
-    // A rehearsal starts fresh on `from`: nothing earlier exists (and so nothing is late on
-    // day one); checkpoints due up to 120 days after `to` are there for their lead times.
-    let window = crate::calendar::DateRange { start: from, end: to + chrono::Duration::days(120) };
-    if let Err(e) = store.sync(&schedule::expand(&model, window), window, start).await {
+    // The same sync as `arshjul sync` and the daemon, on `from`: what was due before the
+    // rehearsal starts exists but is not mailed as late; the window reaches past `to`.
+    let window = crate::engine::source::window(&loaded.model, from, Some(to));
+    if let Err(e) = crate::engine::source::store(&store, &loaded, window, start).await {
         return fail(lang, e);
     }
-    if let Err(e) = store.replace_people(&holders).await {
-        return fail(lang, e);
-    }
+    let model = loaded.model;
     let engine = Engine { store, model: Arc::new(model), settings };
     let sent = match smtp {
         None => days(&engine, &DryRun::default(), from, to, args.format, lang).await,

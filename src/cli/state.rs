@@ -5,7 +5,6 @@
 use crate::calendar::Calendar;
 use crate::clock::Clock;
 use crate::definition::{Lang, load_dir};
-use crate::schedule;
 use crate::store::{Filter, Row, Store, StoreError};
 use crate::workflow::{Command as Cmd, Outcome, Report, State, Today};
 use chrono::{Datelike, NaiveDate};
@@ -222,24 +221,16 @@ async fn sync(store: &Store, dir: Option<PathBuf>, lang: Lang, now: chrono::Date
     let dir = dir.unwrap_or_else(super::default_dir);
     // The people directory in config/ (if any) is checked with the definitions: a bad file
     // stops the sync.
-    let (model, holders) = match crate::engine::source::load(&dir, &super::config().people, lang) {
-        Ok(l) => {
-            super::print_warnings(&l.model.warnings, lang);
-            (l.model, l.people)
-        }
+    let loaded = match crate::engine::source::load(&dir, &super::config().people, lang) {
+        Ok(l) => l,
         Err(e) => {
             super::print_load_error(&e, lang);
             return ExitCode::FAILURE;
         }
     };
-    if let Some(h) = &holders
-        && let Err(e) = store.replace_people(h).await
-    {
-        return fail("sync", store_err(lang, e));
-    }
-    let window = schedule::sync_window(&model, today);
-    let cps = schedule::expand(&model, window);
-    match store.sync(&cps, window, now).await {
+    super::print_warnings(&loaded.model.warnings, lang);
+    let window = crate::engine::source::window(&loaded.model, today, None);
+    match crate::engine::source::store(store, &loaded, window, now).await {
         Ok(r) => {
             out!("{}", sync_summary(&r, window, lang));
             ExitCode::SUCCESS

@@ -11,7 +11,6 @@ use super::wake::{FILE_CHECK, next_tick, tick_retry};
 use super::{Engine, Sender};
 use crate::calendar::Calendar;
 use crate::clock::Clock;
-use crate::schedule;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -112,17 +111,9 @@ pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bo
     for w in &loaded.model.warnings {
         log("warn", "varning i definitionerna", &[("diagnostic", w.render(lang))]);
     }
-    if let Some(h) = &loaded.people
-        && let Err(e) = engine.store.replace_people(h).await
-    {
-        log("error", "personkatalogen kunde inte sparas", &[("error", e.get(lang).to_owned())]);
-        return false;
-    }
-    let model = loaded.model;
     let today = clock.today(chrono_tz::Europe::Stockholm);
-    let window = schedule::sync_window(&model, today);
-    let cps = schedule::expand(&model, window);
-    match engine.store.sync(&cps, window, clock.now()).await {
+    let window = super::source::window(&loaded.model, today, None);
+    match super::source::store(&engine.store, &loaded, window, clock.now()).await {
         Ok(r) => {
             log(
                 "info",
@@ -137,7 +128,7 @@ pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bo
                     ("past_on_arrival", r.past_on_arrival.join(" ")),
                 ],
             );
-            engine.model = Arc::new(model);
+            engine.model = Arc::new(loaded.model);
             true
         }
         Err(e) => {

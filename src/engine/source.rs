@@ -2,9 +2,13 @@
 //! together. Either both are good or the caller gets every problem, located, and keeps
 //! what it had. Used by the daemon, `arshjul sync` and `arshjul simulate`.
 
+use crate::calendar::DateRange;
 use crate::definition::{Diagnostic, Lang, Model, load_dir};
 use crate::remind::people;
 use crate::remind::recipients::Holder;
+use crate::schedule;
+use crate::store::{Store, StoreError, SyncReport};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::path::Path;
 
 /// The checked definitions and, when the file exists, the people directory.
@@ -57,4 +61,24 @@ pub fn load(dir: &Path, people_file: &Path, lang: Lang) -> Result<Loaded, LoadEr
             Err(LoadError::People(errs.iter().map(|e| format!("{}:{}: {}", people_file.display(), e.line, e.msg.get(lang))).collect()))
         }
     }
+}
+
+/// The window a sync covers on `today`: [`schedule::sync_window`], reaching at least 120
+/// days past `through` (a rehearsal's last day, so its last checkpoints' lead times fit).
+pub fn window(model: &Model, today: NaiveDate, through: Option<NaiveDate>) -> DateRange {
+    let mut w = schedule::sync_window(model, today);
+    if let Some(t) = through {
+        w.end = w.end.max(t + chrono::Duration::days(120));
+    }
+    w
+}
+
+/// Stores what was loaded, the one way `sync`, `simulate` and the daemon do it: the people
+/// directory (when there is a file), then the schedule expanded over `window` and synced
+/// at `now` (checkpoints already past on `now`'s day are created but not mailed).
+pub async fn store(store: &Store, loaded: &Loaded, window: DateRange, now: DateTime<Utc>) -> Result<SyncReport, StoreError> {
+    if let Some(h) = &loaded.people {
+        store.replace_people(h).await?;
+    }
+    store.sync(&schedule::expand(&loaded.model, window), window, now).await
 }
