@@ -89,14 +89,33 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
     let sender = SmtpSender { mailer, from: setup.from, domain: settings.domain.clone(), lang };
     let stopping = settings.stopping.clone();
     let mut engine = Engine { store: store.clone(), model: Arc::new(crate::definition::Model::default()), settings };
-    if !daemon::reload(&mut engine, &sources, clock).await {
-        return fail(
-            lang,
-            Msg::new(
-                format!("definitionerna i {} kunde inte läsas in (se felen ovan); rätta dem och starta igen.", sources.dir.display()),
-                format!("the definitions in {} could not be loaded (see above); fix them and start again.", sources.dir.display()),
-            ),
-        );
+    match daemon::reload_outcome(&mut engine, &sources, clock).await {
+        daemon::Reload::Replaced => {}
+        daemon::Reload::BadFiles => {
+            return fail(
+                lang,
+                Msg::new(
+                    format!("definitionerna i {} innehåller fel (se ovan); rätta dem och starta igen.", sources.dir.display()),
+                    format!("the definitions in {} have errors (see above); fix them and start again.", sources.dir.display()),
+                ),
+            );
+        }
+        // The files are fine: it is the database (a full disk, a database that went away).
+        daemon::Reload::StoreFailed(e) => {
+            return fail(
+                lang,
+                Msg::new(
+                    format!(
+                        "definitionerna är rätt men kunde inte sparas i databasen: {}. Kontrollera att disken inte är full och att databasen går att skriva till, och starta igen.",
+                        e.get(Lang::Sv)
+                    ),
+                    format!(
+                        "the definitions are fine but could not be saved to the database: {}. Check that the disk is not full and the database is writable, and start again.",
+                        e.get(Lang::En)
+                    ),
+                ),
+            );
+        }
     }
     let (control, reload, stop) = Control::new();
     if let Err(e) = signals(reload, stop, stopping) {

@@ -11,6 +11,7 @@ use super::wake::{FILE_CHECK, next_tick, tick_retry};
 use super::{Engine, Sender};
 use crate::calendar::Calendar;
 use crate::clock::Clock;
+use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -93,11 +94,27 @@ fn fingerprint(src: &Sources) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
     out
 }
 
+/// What a reload came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reload {
+    /// The new definitions (and people) are stored and running.
+    Replaced,
+    /// The files have errors (logged, located); the old model keeps running.
+    BadFiles,
+    /// The files are good but could not be stored (database away, disk full): tried again.
+    StoreFailed(StoreError),
+}
+
+/// [`reload_outcome`], as whether the model was replaced.
+pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bool {
+    reload_outcome(engine, src, clock).await == Reload::Replaced
+}
+
 /// Loads the definitions and the people directory and syncs them; on errors keeps the
 /// running model and logs every diagnostic. Warnings are logged (level `warn`) and the new
 /// model is kept. Diagnostics and errors are in the engine's language
-/// ([`super::Settings::lang`]). Returns whether the model was replaced.
-pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bool {
+/// ([`super::Settings::lang`]).
+pub async fn reload_outcome(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> Reload {
     let lang = engine.settings.lang;
     let loaded = match super::source::load(&src.dir, &src.people, lang) {
         Ok(l) => l,
@@ -105,7 +122,7 @@ pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bo
             for d in &e.lines(lang) {
                 log("error", "fel i definitionerna; de gamla gäller tills felet är rättat", &[("diagnostic", d.clone())]);
             }
-            return false;
+            return Reload::BadFiles;
         }
     };
     for w in &loaded.model.warnings {
@@ -129,11 +146,11 @@ pub async fn reload(engine: &mut Engine, src: &Sources, clock: &dyn Clock) -> bo
                 ],
             );
             engine.model = Arc::new(loaded.model);
-            true
+            Reload::Replaced
         }
         Err(e) => {
-            log("error", "synkning misslyckades", &[("error", e.get(lang).to_owned())]);
-            false
+            log("error", "definitionerna kunde inte sparas i databasen; försöker igen", &[("error", e.get(lang).to_owned())]);
+            Reload::StoreFailed(e)
         }
     }
 }
@@ -192,6 +209,7 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
     let mut tick_due = true;
     // Consecutive failed ticks: the next try comes after `tick_retry(failures)`.
     let mut failures = 0u32;
+    let mut reload_pending = false;
     loop {
         if *control.stop.borrow() || control.until.is_some_and(|u| clock.now() >= u) {
             break;
@@ -209,8 +227,8 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
         let now = clock.now();
         let retry = engine.store.next_attempt().await.ok().flatten();
         let mut tick_at = next_tick(now, engine.settings.send_time, retry, &cal);
-        if failures > 0 {
-            tick_at = tick_at.min(now + tick_retry(failures));
+        if failures > 0 || reload_pending {
+            tick_at = tick_at.min(now + tick_retry(failures.max(1)));
         }
         let mut wake = tick_at.min(now + FILE_CHECK);
         if let Some(u) = control.until {
@@ -232,12 +250,20 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
             }
         }
         let mut reloaded = false;
-        if changed {
-            reloaded = reload(&mut engine, &src, clock).await;
-            if reloaded {
-                stats.reloads += 1;
-            } else {
-                stats.refused_reloads += 1;
+        if changed || reload_pending {
+            reload_pending = false;
+            match reload_outcome(&mut engine, &src, clock).await {
+                Reload::Replaced => {
+                    reloaded = true;
+                    stats.reloads += 1;
+                }
+                Reload::BadFiles => stats.refused_reloads += 1,
+                // Good files the database could not take: tried again with the ticks' backoff.
+                Reload::StoreFailed(_) => {
+                    reload_pending = true;
+                    failures += 1;
+                    tick_at = tick_at.min(clock.now() + tick_retry(failures));
+                }
             }
         }
         tick_due = reloaded || clock.now() >= tick_at;

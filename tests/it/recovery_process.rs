@@ -156,3 +156,51 @@ async fn a_poisoned_outbox_row_fails_alone_and_everyone_else_gets_mail() {
     assert!(out.stdout.contains("anna@testkommun.se") && out.stdout.contains("trasig@testkommun.se"), "{}", out.stdout);
     store.close().await;
 }
+
+/// Makes PostgreSQL refuse new rows in `table` the way a full disk does (SQLSTATE 53100),
+/// or lets it take them again.
+async fn disk_full(db: &str, table: &str, full: bool) {
+    let pool = sqlx::AnyPool::connect(db).await.unwrap();
+    let sql = if full {
+        format!(
+            "CREATE OR REPLACE FUNCTION arshjul_test_disk_full() RETURNS trigger AS $$ BEGIN \
+             RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER disk_full BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION arshjul_test_disk_full();"
+        )
+    } else {
+        format!("DROP TRIGGER disk_full ON {table};")
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap();
+    pool.close().await;
+}
+
+/// A full disk at start is reported as what it is (not as bad definitions), and nothing
+/// is half-written; a full disk at the send time is ridden out and sending resumes once
+/// space is freed, without a restart.
+#[tokio::test]
+async fn a_full_disk_is_named_at_start_and_ridden_out_while_running() {
+    let t = workflows();
+    let db = fresh_postgres().await;
+    Store::open(&db).await.unwrap().close().await;
+    disk_full(&db, "checkpoints", true).await;
+    let server = SmtpServer::start();
+    let mut child = spawn_at(&t, &db, &server, "a", 2, "start.log", AFTER_SEND);
+    let status = child.wait().unwrap();
+    let log = std::fs::read_to_string(t.path().join("start.log")).unwrap();
+    assert_eq!(status.code(), Some(2), "{log}");
+    assert!(log.contains("definitionerna är rätt men kunde inte sparas i databasen") && log.contains("disken inte är full"), "{log}");
+    assert!(!log.contains("innehåller fel"), "{log}");
+    disk_full(&db, "checkpoints", false).await;
+
+    let daemon = spawn_at(&t, &db, &server, "a", 2, "a.log", JUST_BEFORE_SEND);
+    wait_log(&t, "a.log", "\"opened\"").await;
+    disk_full(&db, "outbox", true).await;
+    let log = wait_log(&t, "a.log", "tick misslyckades").await;
+    assert!(log.contains("No space left on device"), "{log}");
+    disk_full(&db, "outbox", false).await;
+    let store = Store::open(&db).await.unwrap();
+    let rows = wait_outbox(&t, &store, "every digest sent once space was freed", all_sent).await;
+    terminate(daemon, &t, "a.log");
+    assert_eq!(check_exactly_once_or_recorded(&rows, &arrivals(&server)), 0);
+    store.close().await;
+}
