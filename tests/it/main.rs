@@ -11,6 +11,7 @@ mod english;
 mod expand;
 mod fuzz;
 mod mail;
+mod periods;
 mod poison;
 mod recovery_process;
 mod seeds;
