@@ -14,6 +14,7 @@ mod mail;
 mod periods;
 mod poison;
 mod recovery_process;
+mod reschedule_window;
 mod seeds;
 mod simulate;
 mod smtp_server;
