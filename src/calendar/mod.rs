@@ -255,6 +255,34 @@ impl Calendar {
         x
     }
 
+    /// Applies a roll rule without leaving `span` (a plan's or initiative's period): when the
+    /// rule's direction would leave `span`, rolls the other way instead, to the nearest working
+    /// day inside it. `None` when `d` is outside `span`, or when no working day can be reached
+    /// inside it. `RollRule::None` keeps `d`.
+    pub fn roll_within(&self, d: NaiveDate, rule: RollRule, span: DateRange) -> Option<NaiveDate> {
+        if !span.contains(d) {
+            return None;
+        }
+        let (first, second) = match rule {
+            RollRule::None => return Some(d),
+            RollRule::PreviousWorkingDay => (-1, 1),
+            RollRule::NextWorkingDay => (1, -1),
+        };
+        self.scan(d, first, span).or_else(|| self.scan(d, second, span))
+    }
+
+    /// The first working day from `d` in direction `step` (±1) without leaving `span`.
+    fn scan(&self, d: NaiveDate, step: i64, span: DateRange) -> Option<NaiveDate> {
+        let mut x = d;
+        while span.contains(x) {
+            if self.is_working_day(x) {
+                return Some(x);
+            }
+            x = x.checked_add_signed(Duration::days(step))?;
+        }
+        None
+    }
+
     /// The last working day in `r`, if any.
     pub fn last_working_day_in(&self, r: DateRange) -> Option<NaiveDate> {
         let d = self.roll(r.end, RollRule::PreviousWorkingDay);

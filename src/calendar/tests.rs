@@ -76,6 +76,31 @@ fn working_days_and_roll() {
 }
 
 #[test]
+fn roll_within_turns_back_at_the_edge_of_the_span() {
+    let cal = Calendar::default();
+    let span = |a, b| DateRange { start: a, end: b };
+    let plan = span(d(2021, 1, 1), d(2023, 12, 31));
+    // Nyårsdagen 2021 (Friday) would roll back to 2020-12-31 (nyårsafton) → 30 December,
+    // outside the plan: it rolls forward over the weekend to Monday 4 January instead.
+    assert_eq!(cal.roll(d(2021, 1, 1), RollRule::PreviousWorkingDay), d(2020, 12, 30));
+    assert_eq!(cal.roll_within(d(2021, 1, 1), RollRule::PreviousWorkingDay, plan), Some(d(2021, 1, 4)));
+    // Inside the span the rule is unchanged.
+    assert_eq!(cal.roll_within(d(2021, 5, 30), RollRule::PreviousWorkingDay, plan), Some(d(2021, 5, 28)));
+    assert_eq!(cal.roll_within(d(2021, 6, 5), RollRule::NextWorkingDay, plan), Some(d(2021, 6, 7)));
+    // Sunday 31 December 2023 with `next` would leave the plan: back to Friday 29 December.
+    assert_eq!(cal.roll_within(d(2023, 12, 31), RollRule::NextWorkingDay, plan), Some(d(2023, 12, 29)));
+    // No working day inside (Saturday–Sunday 1–2 January 2022), or outside the span: none.
+    let weekend = span(d(2022, 1, 1), d(2022, 1, 2));
+    assert_eq!(cal.roll_within(d(2022, 1, 1), RollRule::PreviousWorkingDay, weekend), None);
+    assert_eq!(cal.roll_within(d(2020, 12, 30), RollRule::PreviousWorkingDay, plan), None);
+    assert_eq!(cal.roll_within(d(2022, 1, 1), RollRule::None, weekend), Some(d(2022, 1, 1)));
+    // At the ends of the calendar's dates nothing overflows.
+    let all = span(NaiveDate::MIN, NaiveDate::MAX);
+    assert!(cal.roll_within(NaiveDate::MIN, RollRule::PreviousWorkingDay, all).is_some());
+    assert!(cal.roll_within(NaiveDate::MAX, RollRule::NextWorkingDay, all).is_some());
+}
+
+#[test]
 fn report_counts_working_days() {
     let r = report::CalendarReport::new(&Calendar::default(), 2021);
     // 2021: 261 weekdays; holidays on weekdays: 1 Jan, 6 Jan, 2 Apr, 5 Apr, 13 May,

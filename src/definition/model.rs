@@ -311,6 +311,16 @@ pub struct Occurrence {
     pub exact_day: bool,
 }
 
+impl Occurrence {
+    /// The due date inside `bound` (the plan's period): a single day rolled by `roll` without
+    /// leaving `bound` ([`crate::calendar::Calendar::roll_within`]); a longer period on its
+    /// last working day inside `bound`. `None` when there is no such day — the loader refuses
+    /// that with a located error, so a loaded model always has one.
+    pub fn due(&self, cal: &crate::calendar::Calendar, roll: RollRule, bound: DateRange) -> Option<chrono::NaiveDate> {
+        if self.exact_day { cal.roll_within(self.range.start, roll, bound) } else { cal.last_working_day_in(self.range.intersect(&bound)?) }
+    }
+}
+
 /// A recurrence with its period.
 #[derive(Clone, Debug)]
 pub struct Cadence {

@@ -113,7 +113,7 @@ impl Engine {
         self.flush_marks().await?;
         let local = now.with_timezone(&Stockholm);
         let today = local.date_naive();
-        let facts = Today { date: today, target_is_working_day: true };
+        let facts = Today { date: today, target_is_working_day: true, window: None };
         let (open, overdue) = self.store.due_transitions(today).await?;
         report.overdue = self.store.act_system(&overdue, &Command::MarkOverdue, now, facts).await?;
         report.opened = self.store.act_system(&open, &Command::Open, now, facts).await?;

@@ -21,6 +21,24 @@ fn make(cal: &Calendar, nominal: NaiveDate, roll: RollRule, label: Option<String
     Occ { nominal, date, label: label.map(Arc::from), school_break: cal.break_at(date).map(Arc::from) }
 }
 
+/// Like [`make`], but rolled without leaving `span` when one is given; `None` when the
+/// nominal date is outside `span` or no working day inside it can be reached.
+fn make_in(cal: &Calendar, nominal: NaiveDate, roll: RollRule, span: Option<DateRange>, label: Option<String>) -> Option<Occ> {
+    let Some(span) = span else { return Some(make(cal, nominal, roll, label)) };
+    let date = cal.roll_within(nominal, roll, span)?;
+    Some(Occ { nominal, date, label: label.map(Arc::from), school_break: cal.break_at(date).map(Arc::from) })
+}
+
+/// A wheel occurrence as a follow-up of something with its own period: kept when its
+/// nominal date is inside `bound`, and rolled without leaving it.
+pub fn bounded(cal: &Calendar, o: &Occ, roll: RollRule, bound: DateRange) -> Option<Occ> {
+    let date = cal.roll_within(o.nominal, roll, bound)?;
+    if date == o.date {
+        return Some(o.clone());
+    }
+    Some(Occ { date, school_break: cal.break_at(date).map(Arc::from), ..o.clone() })
+}
+
 /// The nominal date of a yearless anchor in `year`: a day, the last day of a month, or the
 /// Friday of a week.
 pub fn anchor_in_year(cal: &Calendar, anchor: &Period, year: i32) -> Option<NaiveDate> {
@@ -47,27 +65,22 @@ pub fn yearly(cal: &Calendar, anchor: &Period, roll: RollRule, window: DateRange
 
 /// The dates a cron rule fires on (label: the date).
 pub fn cron(cal: &Calendar, rule: &CronRule, roll: RollRule, during: DateRange) -> Vec<Occ> {
-    let mut dates: Vec<NaiveDate> = rule.local_times(during).iter().map(|t| t.date()).collect();
-    dates.dedup();
-    dates.into_iter().map(|d| make(cal, d, roll, Some(d.to_string()))).collect()
+    cron_in(cal, rule, roll, during, None)
 }
 
 /// One-off occurrences: a single day is kept as written (then rolled); a longer period is due
-/// on its last working day.
-pub fn once(cal: &Calendar, occs: &[Occurrence], roll: RollRule) -> Vec<Occ> {
+/// on its last working day. Neither leaves `bound` (the plan's period): see
+/// [`Occurrence::due`].
+pub fn once(cal: &Calendar, occs: &[Occurrence], roll: RollRule, bound: DateRange) -> Vec<Occ> {
     occs.iter()
-        .map(|o| {
-            if o.exact_day {
-                make(cal, o.range.start, roll, o.label.clone())
-            } else {
-                let date = cal.last_working_day_in(o.range).unwrap_or(o.range.end);
-                Occ {
-                    nominal: o.range.end,
-                    date,
-                    label: o.label.as_deref().map(Arc::from),
-                    school_break: cal.break_at(date).map(Arc::from),
-                }
-            }
+        .filter_map(|o| {
+            let date = o.due(cal, roll, bound)?;
+            Some(Occ {
+                nominal: if o.exact_day { o.range.start } else { o.range.end },
+                date,
+                label: o.label.as_deref().map(Arc::from),
+                school_break: cal.break_at(date).map(Arc::from),
+            })
         })
         .collect()
 }
@@ -78,29 +91,39 @@ fn in_school_time(cal: &Calendar, d: NaiveDate) -> bool {
 }
 
 /// Occurrences of a cadence over its whole period (so labels and dates do not depend on
-/// the window asked for).
-pub fn cadence(cal: &Calendar, c: &Cadence, roll: RollRule) -> Vec<Occ> {
+/// the window asked for). With a `bound` (the plan's period), occurrences stay inside
+/// `during ∩ bound` and are rolled without leaving it; without one (a group's meetings),
+/// the roll rule applies as is.
+pub fn cadence(cal: &Calendar, c: &Cadence, roll: RollRule, bound: Option<DateRange>) -> Vec<Occ> {
     let during = c.during;
+    let span = match bound {
+        Some(b) => match during.intersect(&b) {
+            Some(s) => Some(s),
+            None => return Vec::new(),
+        },
+        None => None,
+    };
+    let clip = span.unwrap_or(during);
     match &c.rule {
-        CadenceRule::Cron(rule) => cron(cal, rule, roll, during),
+        CadenceRule::Cron(rule) => cron_in(cal, rule, roll, during, span),
         CadenceRule::Every { recurrence, weekday, anchor } => match *recurrence {
             Recurrence::Weeks(n) => every_n_weeks(during, n, *weekday)
                 .into_iter()
                 .filter(|d| !c.skip_breaks || in_school_time(cal, *d))
-                .map(|d| {
+                .filter_map(|d| {
                     let w = d.iso_week();
-                    make(cal, d, roll, Some(format!("{}w{:02}", w.year(), w.week())))
+                    make_in(cal, d, roll, span, Some(format!("{}w{:02}", w.year(), w.week())))
                 })
                 .collect(),
-            Recurrence::Months(n) => months(cal, during, n, c.skip_breaks),
-            Recurrence::Terms => terms(cal, during, anchor.as_ref(), roll),
+            Recurrence::Months(n) => months(cal, (during, clip), n, c.skip_breaks),
+            Recurrence::Terms => terms(cal, (during, clip), anchor.as_ref(), roll, span),
             Recurrence::Years(n) => {
                 let Some(anchor) = anchor else { return Vec::new() };
                 (during.start.year()..=during.end.year())
                     .step_by(n.max(1) as usize)
                     .filter_map(|y| anchor_in_year(cal, anchor, y).map(|d| (y, d)))
                     .filter(|(_, d)| during.contains(*d))
-                    .map(|(y, d)| make(cal, d, roll, Some(y.to_string())))
+                    .filter_map(|(y, d)| make_in(cal, d, roll, span, Some(y.to_string())))
                     .collect()
             }
             Recurrence::Continuous => Vec::new(),
@@ -108,8 +131,16 @@ pub fn cadence(cal: &Calendar, c: &Cadence, roll: RollRule) -> Vec<Occ> {
     }
 }
 
-/// Every `n` months, due on the last working day of the month (label `2021-05`).
-fn months(cal: &Calendar, during: DateRange, n: u32, skip_breaks: bool) -> Vec<Occ> {
+/// [`cron`] over `during`, each date rolled without leaving `span` when given.
+fn cron_in(cal: &Calendar, rule: &CronRule, roll: RollRule, during: DateRange, span: Option<DateRange>) -> Vec<Occ> {
+    let mut dates: Vec<NaiveDate> = rule.local_times(during).iter().map(|t| t.date()).collect();
+    dates.dedup();
+    dates.into_iter().filter_map(|d| make_in(cal, d, roll, span, Some(d.to_string()))).collect()
+}
+
+/// Every `n` months from the start of `during`, due on the last working day of the month
+/// inside `clip` (label `2021-05`).
+fn months(cal: &Calendar, (during, clip): (DateRange, DateRange), n: u32, skip_breaks: bool) -> Vec<Occ> {
     let mut out = Vec::new();
     let (mut y, mut m) = (during.start.year(), during.start.month());
     while let Some(first) = NaiveDate::from_ymd_opt(y, m, 1) {
@@ -117,7 +148,7 @@ fn months(cal: &Calendar, during: DateRange, n: u32, skip_breaks: bool) -> Vec<O
             break;
         }
         let last = last_of_month(y, m);
-        if let Some(r) = DateRange::new(first.max(during.start), last.min(during.end))
+        if let Some(r) = DateRange::new(first.max(clip.start), last.min(clip.end))
             && let Some(d) = cal.last_working_day_in(r)
             && (!skip_breaks || cal.term_of(d).is_some())
         {
@@ -143,8 +174,14 @@ fn last_of_month(y: i32, m: u32) -> NaiveDate {
 }
 
 /// Once per term overlapping `during`: at the anchor if given (when it falls in the term),
-/// else on the term's last working day (label `vt2021`).
-fn terms(cal: &Calendar, during: DateRange, anchor: Option<&Period>, roll: RollRule) -> Vec<Occ> {
+/// else on the term's last working day (label `vt2021`); kept when due inside `clip`.
+fn terms(
+    cal: &Calendar,
+    (during, clip): (DateRange, DateRange),
+    anchor: Option<&Period>,
+    roll: RollRule,
+    span: Option<DateRange>,
+) -> Vec<Occ> {
     let mut out = Vec::new();
     for y in during.start.year()..=during.end.year() {
         for t in [Term { year: y, kind: TermKind::Vt }, Term { year: y, kind: TermKind::Ht }] {
@@ -154,7 +191,7 @@ fn terms(cal: &Calendar, during: DateRange, anchor: Option<&Period>, roll: RollR
             }
             let nominal = anchor.and_then(|a| anchor_in_year(cal, a, y)).filter(|d| range.contains(*d));
             match nominal {
-                Some(d) => out.push(make(cal, d, roll, Some(t.label()))),
+                Some(d) => out.extend(make_in(cal, d, roll, span, Some(t.label()))),
                 None => {
                     if let Some(d) = cal.last_working_day_in(range) {
                         out.push(Occ { nominal: range.end, date: d, label: Some(Arc::from(t.label())), school_break: None });
@@ -163,6 +200,6 @@ fn terms(cal: &Calendar, during: DateRange, anchor: Option<&Period>, roll: RollR
             }
         }
     }
-    out.retain(|o| during.contains(o.date));
+    out.retain(|o| clip.contains(o.date));
     out
 }

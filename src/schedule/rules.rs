@@ -13,13 +13,14 @@ use std::sync::Arc;
 /// When a rule's occurrences fall.
 enum Times {
     /// The occurrences of a wheel checkpoint (shared by every follow-up bound to it),
-    /// limited to `bound` when given (a plan's period).
-    Wheel {
-        wheel: Arc<str>,
-        bound: Option<DateRange>,
-    },
-    Once(Vec<Occurrence>, RollRule),
-    Every(Cadence, RollRule),
+    /// limited to `bound` when given (a follow-up's period: the part's, else the
+    /// initiative's, within the plan's): an occurrence belongs to it when its nominal date is
+    /// inside, and is rolled without leaving it.
+    Wheel { wheel: Arc<str>, bound: Option<DateRange> },
+    /// One-off dates, rolled without leaving the plan's period.
+    Once(Vec<Occurrence>, RollRule, DateRange),
+    /// A cadence; with a bound (the plan's period), rolled without leaving `during ∩ bound`.
+    Every(Cadence, RollRule, Option<DateRange>),
     /// Listed without a date while `period` overlaps the window.
     Continuous(DateRange),
 }
@@ -47,6 +48,10 @@ struct OrgRules {
     wheel: Vec<(Arc<str>, WheelDue, RollRule)>,
     rules: Vec<Rule>,
 }
+
+/// How far beyond the window wheel occurrences are computed (a roll crosses at most a few
+/// non-working days).
+const WHEEL_MARGIN_DAYS: i64 = 14;
 
 /// The model compiled for expansion.
 pub struct Compiled {
@@ -113,6 +118,9 @@ fn compile_org(org: &Organisation) -> OrgRules {
             let part_title = |p: Option<u32>| p.map(|n| format!(" (del {n})")).unwrap_or_default();
             for b in &init.follow_ups {
                 let Some(wc) = org.wheel.as_ref().and_then(|w| w.checkpoints.iter().find(|c| c.id == b.wheel)) else { continue };
+                let own = b.part.and_then(|n| init.parts.iter().find(|p| p.number == n)).and_then(|p| p.period).unwrap_or(init.period);
+                // A follow-up whose period lies wholly outside the plan has no occurrences.
+                let Some(bound) = own.intersect(&plan.period) else { continue };
                 rules.push(Rule {
                     base: format!("{prefix}{}/{}", part_suffix(b.part), b.wheel),
                     plan: Some(plan.id.clone()),
@@ -124,7 +132,7 @@ fn compile_org(org: &Organisation) -> OrgRules {
                     owner: b.owner.clone(),
                     fan_out: b.per_unit.clone().map(|r| (r, units_for(org, &b.units, &wc.unit_kinds))),
                     policy: policy(ReminderPolicy::default_sparse(), &[wheel_policy, &wc.reminders]),
-                    times: Times::Wheel { wheel: b.wheel.clone(), bound: Some(plan.period) },
+                    times: Times::Wheel { wheel: b.wheel.clone(), bound: Some(bound) },
                 });
             }
             let own = init.checkpoints.iter().map(|c| (None, c, init.period)).chain(
@@ -133,8 +141,8 @@ fn compile_org(org: &Organisation) -> OrgRules {
             for (part, c, period) in own {
                 let roll = c.roll.unwrap_or(calendar.config().roll);
                 let times = match &c.when {
-                    When::Once(o) => Times::Once(o.clone(), roll),
-                    When::Every(cad) => Times::Every(cad.clone(), roll),
+                    When::Once(o) => Times::Once(o.clone(), roll, plan.period),
+                    When::Every(cad) => Times::Every(cad.clone(), roll, Some(plan.period)),
                     When::Continuous => Times::Continuous(period),
                 };
                 rules.push(Rule {
@@ -166,7 +174,7 @@ fn compile_org(org: &Organisation) -> OrgRules {
             owner: g.convenor.clone().unwrap_or_else(|| g.id.clone()),
             fan_out: None,
             policy: Arc::new(ReminderPolicy::default_frequent()),
-            times: Times::Every(cad.clone(), RollRule::PreviousWorkingDay),
+            times: Times::Every(cad.clone(), RollRule::PreviousWorkingDay, None),
         });
     }
     OrgRules { id: org.id.clone(), calendar, wheel, rules }
@@ -192,33 +200,48 @@ impl Compiled {
 
     /// Expands into `out` without sorting (for callers that sort or index themselves).
     pub fn expand_into(&self, window: DateRange, out: &mut Vec<Checkpoint>) {
+        // Wheel occurrences are computed a little beyond the window, so that one whose roll
+        // within a follow-up's period brings it into the window is not missed.
+        let margin = chrono::Duration::days(WHEEL_MARGIN_DAYS);
+        let wide = DateRange {
+            start: window.start.checked_sub_signed(margin).unwrap_or(window.start),
+            end: window.end.checked_add_signed(margin).unwrap_or(window.end),
+        };
         for org in &self.orgs {
-            let wheel_occ: HashMap<&str, Vec<Occ>> = org
+            let wheel_occ: HashMap<&str, (Vec<Occ>, RollRule)> = org
                 .wheel
                 .iter()
                 .map(|(id, due, roll)| {
                     let occs = match due {
-                        WheelDue::Yearly(anchor) => occur::yearly(&org.calendar, anchor, *roll, window),
-                        WheelDue::Cron(rule) => occur::cron(&org.calendar, rule, *roll, window),
+                        WheelDue::Yearly(anchor) => occur::yearly(&org.calendar, anchor, *roll, wide),
+                        WheelDue::Cron(rule) => occur::cron(&org.calendar, rule, *roll, wide),
                     };
-                    (&**id, occs)
+                    (&**id, (occs, *roll))
                 })
                 .collect();
             for rule in &org.rules {
                 match &rule.times {
                     Times::Wheel { wheel, bound } => {
-                        let occs = wheel_occ.get(&**wheel).map(Vec::as_slice).unwrap_or(&[]);
-                        for o in occs.iter().filter(|o| bound.is_none_or(|b| b.contains(o.date))) {
+                        let Some((occs, roll)) = wheel_occ.get(&**wheel) else { continue };
+                        for o in occs {
+                            match bound {
+                                None if window.contains(o.date) => emit(org, rule, Some(o), out),
+                                None => {}
+                                Some(b) => {
+                                    if let Some(o) = occur::bounded(&org.calendar, o, *roll, *b).filter(|o| window.contains(o.date)) {
+                                        emit(org, rule, Some(&o), out);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Times::Once(occs, roll, bound) => {
+                        for o in occur::once(&org.calendar, occs, *roll, *bound).iter().filter(|o| window.contains(o.date)) {
                             emit(org, rule, Some(o), out);
                         }
                     }
-                    Times::Once(occs, roll) => {
-                        for o in occur::once(&org.calendar, occs, *roll).iter().filter(|o| window.contains(o.date)) {
-                            emit(org, rule, Some(o), out);
-                        }
-                    }
-                    Times::Every(cad, roll) => {
-                        for o in occur::cadence(&org.calendar, cad, *roll).iter().filter(|o| window.contains(o.date)) {
+                    Times::Every(cad, roll, bound) => {
+                        for o in occur::cadence(&org.calendar, cad, *roll, *bound).iter().filter(|o| window.contains(o.date)) {
                             emit(org, rule, Some(o), out);
                         }
                     }

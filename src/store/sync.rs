@@ -214,7 +214,8 @@ impl Store {
             let mut changed = false;
             if old.state == State::Cancelled.en() || !old.in_plan {
                 let status = self.replay(&mut tx, id).await?;
-                if let Ok((event, _)) = decide(&status, &Command::Restore, Today { date: today, target_is_working_day: true }) {
+                if let Ok((event, _)) = decide(&status, &Command::Restore, Today { date: today, target_is_working_day: true, window: None })
+                {
                     let mut st = status;
                     st.apply(&event);
                     sqlx::query("UPDATE checkpoints SET state = $1, in_plan = 1, version = version + 1, updated_at = $2 WHERE id = $3")
@@ -289,7 +290,9 @@ impl Store {
             // The state machine decides: cancelled, or kept as it stands (reported, approved,
             // waived, missed) and marked as no longer in the plan.
             let status = self.replay(&mut tx, id).await?;
-            let Ok((event, _)) = decide(&status, &Command::Cancel, Today { date: today, target_is_working_day: true }) else { continue };
+            let Ok((event, _)) = decide(&status, &Command::Cancel, Today { date: today, target_is_working_day: true, window: None }) else {
+                continue;
+            };
             let mut st = status;
             st.apply(&event);
             sqlx::query("UPDATE checkpoints SET state = $1, in_plan = 0, version = version + 1, updated_at = $2 WHERE id = $3")

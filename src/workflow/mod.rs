@@ -19,11 +19,13 @@
 //! ```
 
 pub mod outcome;
+pub mod window;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use outcome::Outcome;
+pub use window::{Window, WindowBasis};
 
 /// Where a checkpoint stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -274,6 +276,10 @@ pub struct Today {
     pub date: NaiveDate,
     /// Whether the requested new date is a working day.
     pub target_is_working_day: bool,
+    /// Where a reschedule may move the checkpoint, even with `--force` (its plan's period
+    /// ± 1 year, or its due date ± 2 years). `None`: the checkpoint's due date (else
+    /// today) ± 2 years, as for an unknown plan.
+    pub window: Option<Window>,
 }
 
 fn blank(s: &str) -> bool {
@@ -362,6 +368,10 @@ pub fn decide(status: &Status, cmd: &Command, today: Today) -> Result<(EventKind
             }
             if blank(reason) {
                 return Err(refuse("ange varför datumet flyttas (`--reason`).", "say why the date moves (`--reason`)."));
+            }
+            let window = today.window.unwrap_or_else(|| Window::plan_unknown(status.due.unwrap_or(today.date)));
+            if let Some(refusal) = window.judge(*to) {
+                return Err(refusal);
             }
             if *to < today.date && !force {
                 return Err(refuse(

@@ -6,7 +6,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 }
 
 fn today() -> Today {
-    Today { date: d(2021, 5, 3), target_is_working_day: true }
+    Today { date: d(2021, 5, 3), target_is_working_day: true, window: None }
 }
 
 fn report(outcome: Outcome, reason: Option<&str>) -> Report {
@@ -76,7 +76,7 @@ fn reschedule_rules() {
     let forced = Command::Reschedule { to: d(2021, 4, 30), reason: "Sjukdom".into(), force: true };
     assert!(decide(&s, &forced, today()).is_ok());
     let holiday = Command::Reschedule { to: d(2021, 6, 25), reason: "x".into(), force: false };
-    let not_working = Today { date: d(2021, 5, 3), target_is_working_day: false };
+    let not_working = Today { date: d(2021, 5, 3), target_is_working_day: false, window: None };
     assert!(decide(&s, &holiday, not_working).unwrap_err().sv.contains("ingen arbetsdag"));
     let ok = Command::Reschedule { to: d(2021, 6, 11), reason: "Krockar med nämndmöte".into(), force: false };
     let (e, _) = decide(&s, &ok, today()).unwrap();
@@ -84,6 +84,26 @@ fn reschedule_rules() {
     let mut overdue = run(&[Command::MarkOverdue]);
     overdue.apply(&e);
     assert_eq!((overdue.state, overdue.due, overdue.rescheduled), (State::Open, Some(d(2021, 6, 11)), true));
+}
+
+#[test]
+fn forced_reschedules_stay_within_the_window() {
+    let s = Status::new(Some(d(2021, 5, 31)));
+    let to = |y, m, day| Command::Reschedule { to: d(y, m, day), reason: "Flyttas".into(), force: true };
+    let plan = Window::plan(crate::calendar::DateRange { start: d(2021, 1, 1), end: d(2023, 12, 31) });
+    let facts = Today { window: Some(plan), ..today() };
+    // --force allows a past date inside the window (2020 is the year before the plan) …
+    assert!(decide(&s, &to(2020, 3, 2), facts).is_ok());
+    // … but not one outside it, forced or not.
+    for cmd in [to(1, 1, 1), to(9999, 12, 30), to(2019, 12, 31), to(2025, 1, 1)] {
+        let r = decide(&s, &cmd, facts).unwrap_err();
+        assert!(r.sv.contains("utanför det tillåtna fönstret 2020-01-01 – 2024-12-31"), "{}", r.sv);
+    }
+    let unforced = Command::Reschedule { to: d(9999, 12, 30), reason: "x".into(), force: false };
+    assert!(decide(&s, &unforced, facts).unwrap_err().en.contains("outside the allowed window"));
+    // Without a window from the caller: the due date ± 2 years.
+    assert!(decide(&s, &to(2023, 5, 31), today()).is_ok());
+    assert!(decide(&s, &to(2023, 6, 1), today()).unwrap_err().sv.contains("förfallodagen 2021-05-31 ± 2 år"));
 }
 
 #[test]

@@ -141,7 +141,7 @@ async fn checkpoints_arriving_past_due_are_listed_not_mailed(db: &str) {
     let row = store.status(&Filter::default()).await.unwrap().into_iter().find(|r| r.id == late).unwrap();
     assert_eq!(row.state, State::Overdue, "it is shown as overdue, honestly");
     // Moved ahead by a person: reminded as any other.
-    let today = Today { date: NaiveDate::from_ymd_opt(2021, 10, 21).unwrap(), target_is_working_day: true };
+    let today = Today { date: NaiveDate::from_ymd_opt(2021, 10, 21).unwrap(), target_is_working_day: true, window: None };
     let cmd = Command::Reschedule { to: NaiveDate::from_ymd_opt(2021, 10, 29).unwrap(), reason: "görs nu".into(), force: false };
     store.act(late, &cmd, "chef@testkommun.se", morning, today).await.unwrap().unwrap();
     let dry = DryRun::default();
@@ -182,7 +182,7 @@ proptest! {
             let store = Store::open(&crate::support::sqlite_url(&t)).await.unwrap();
             let cps = sync_rule(&store, &t, start, len).await;
             let now = Utc.with_ymd_and_hms(2021, 10, 20, 8, 0, 0).unwrap();
-            let today = Today { date: NaiveDate::from_ymd_opt(2021, 10, 20).unwrap(), target_is_working_day: true };
+            let today = Today { date: NaiveDate::from_ymd_opt(2021, 10, 20).unwrap(), target_is_working_day: true, window: None };
             let mut reported = Vec::new();
             for (c, pick) in cps.iter().filter(|c| c.id.contains("/traffar/")).zip(&picks) {
                 if *pick {

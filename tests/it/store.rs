@@ -44,7 +44,7 @@ fn schedule(plan: &str) -> Vec<Checkpoint> {
 }
 
 fn today(date: NaiveDate) -> Today {
-    Today { date, target_is_working_day: true }
+    Today { date, target_is_working_day: true, window: None }
 }
 
 fn report(outcome: Outcome) -> Report {

@@ -4,7 +4,7 @@
 use super::common::{self, opt_text};
 use super::refs::Refs;
 use super::wheel::{cron, kind};
-use crate::calendar::{Calendar, DateRange};
+use crate::calendar::{Calendar, DateRange, RollRule};
 use crate::definition::diag::Pos;
 use crate::definition::model::{Cadence, CadenceRule, Occurrence, OwnCheckpoint, When};
 use crate::definition::period::{self, Period, Recurrence};
@@ -59,7 +59,8 @@ fn read(ctx: &mut Ctx, cal: &Calendar, refs: &Refs, scope: &Scope, node: &Node) 
     let id = m.require(ctx, "id", what.0, what.1).and_then(|n| common::id(ctx, n, what.0, what.1));
     let name = m.require(ctx, "name", what.0, what.1).and_then(|n| ctx.text(n, "namnet", "the name")).map(str::to_owned);
     let kind = kind(ctx, m.get("kind"));
-    let when = when(ctx, cal, scope, &m);
+    let roll = m.get("roll").and_then(|n| common::roll(ctx, n));
+    let when = when(ctx, cal, scope, &m, roll.unwrap_or(cal.config().roll));
     let owner = m.get("owner").and_then(|n| refs.owner(ctx, n)).unwrap_or_else(|| scope.owner.clone());
     let per_unit = m.get("per_unit").and_then(|n| refs.per_unit_role(ctx, n));
     let units: Vec<Arc<str>> = m
@@ -70,13 +71,12 @@ fn read(ctx: &mut Ctx, cal: &Calendar, refs: &Refs, scope: &Scope, node: &Node) 
     if !units.is_empty() && per_unit.is_none() {
         ctx.error(node.pos, "`units` begränsar en uppdelning per enhet, men kontrollpunkten delas inte ut per enhet. Lägg till `per_unit: rektor` eller ta bort `units`.", "`units` restricts a per-unit fan-out, but the checkpoint is not per unit. Add `per_unit: rektor` or remove `units`.");
     }
-    let roll = m.get("roll").and_then(|n| common::roll(ctx, n));
     let reminders = m.get("reminders").map(|n| common::reminders(ctx, n)).unwrap_or_default();
     let note = opt_text(ctx, m.get("note"), "anteckningen", "the note");
     Some(OwnCheckpoint { id: id?, name: name?, kind, when: when?, owner, per_unit, units, roll, reminders, note })
 }
 
-fn when(ctx: &mut Ctx, cal: &Calendar, scope: &Scope, m: &MapView) -> Option<When> {
+fn when(ctx: &mut Ctx, cal: &Calendar, scope: &Scope, m: &MapView, roll: RollRule) -> Option<When> {
     let given: Vec<&str> = ["when", "every", "cron"].into_iter().filter(|k| m.get(k).is_some()).collect();
     if given.len() > 1 {
         let pos = m.key_pos(given[1]).unwrap_or(m.node.pos);
@@ -99,7 +99,7 @@ fn when(ctx: &mut Ctx, cal: &Calendar, scope: &Scope, m: &MapView) -> Option<Whe
                 );
             }
         }
-        return once(ctx, cal, scope.plan, n);
+        return once(ctx, cal, scope.plan, roll, n);
     }
     let during = match m.get("during") {
         Some(n) => {
@@ -177,7 +177,37 @@ fn outside_plan(ctx: &mut Ctx, node: &Node, r: DateRange, plan: DateRange) {
     );
 }
 
-fn once(ctx: &mut Ctx, cal: &Calendar, plan: DateRange, node: &Node) -> Option<When> {
+/// A one-off date whose roll (or whose period) has no working day inside the plan's period.
+fn no_working_day(ctx: &mut Ctx, cal: &Calendar, node: &Node, occ: &Occurrence, plan: DateRange) {
+    let text = common::node_text(node);
+    let day = occ.range.start;
+    let near = cal.roll(if occ.exact_day { day } else { occ.range.end }, RollRule::NextWorkingDay);
+    if occ.exact_day {
+        ctx.error(
+            node.pos,
+            format!(
+                "`{text}` ({day}) är ingen arbetsdag och kan inte flyttas till en arbetsdag inom planens period ({plan}), varken bakåt eller framåt. Skriv en arbetsdag inom perioden, vidga planens `period` (närmaste arbetsdag är {near}), eller lägg till `roll: none` för att behålla dagen."
+            ),
+            format!(
+                "`{text}` ({day}) is not a working day and cannot be moved to a working day inside the plan's period ({plan}), backward or forward. Write a working day inside the period, widen the plan's `period` (the nearest working day is {near}), or add `roll: none` to keep the day."
+            ),
+        );
+    } else {
+        ctx.error(
+            node.pos,
+            format!(
+                "`{text}` ({}) har ingen arbetsdag inom planens period ({plan}) att vara förfallodag. Skriv en tid med en arbetsdag inom perioden, eller vidga planens `period` (närmaste arbetsdag är {near}).",
+                occ.range
+            ),
+            format!(
+                "`{text}` ({}) has no working day inside the plan's period ({plan}) to fall due on. Write a time with a working day inside the period, or widen the plan's `period` (the nearest working day is {near}).",
+                occ.range
+            ),
+        );
+    }
+}
+
+fn once(ctx: &mut Ctx, cal: &Calendar, plan: DateRange, roll: RollRule, node: &Node) -> Option<When> {
     if let Value::Scalar(s) = &node.value
         && let Ok(Recurrence::Continuous) = period::parse_recurrence(s)
     {
@@ -200,7 +230,12 @@ fn once(ctx: &mut Ctx, cal: &Calendar, plan: DateRange, node: &Node) -> Option<W
             );
             continue;
         }
-        out.push(Occurrence { label, range, exact_day: matches!(p, Period::Date(_)) });
+        let occ = Occurrence { label, range, exact_day: matches!(p, Period::Date(_)) };
+        if occ.due(cal, roll, plan).is_none() {
+            no_working_day(ctx, cal, item, &occ, plan);
+            continue;
+        }
+        out.push(occ);
     }
     if out.is_empty() {
         if matches!(&node.value, Value::Seq(v) if v.is_empty()) {

@@ -90,7 +90,41 @@ fn verksamhetsberattelse_is_due_the_last_working_day_of_february() {
     assert_eq!(c["date"], "2021-02-26");
     assert_eq!(c["owner_role"], "avdelningschef-kvalitet");
     // Delårsrapport 1, due 15 May: a Saturday in 2021 → Friday 14 May.
-    assert_eq!(find(&cps, &format!("{PLAN}/riktade-insatser/delarsrapport-1/2021"))["date"], "2021-05-14");
+    assert_eq!(find(&cps, &format!("{PLAN}/underlag-kvalitet/delarsrapport-1/2021"))["date"], "2021-05-14");
+}
+
+#[test]
+fn wheel_follow_ups_stay_inside_the_initiatives_own_period() {
+    let cps = halmstad();
+    let follow_ups = |prefix: &str| -> Vec<(String, String)> {
+        cps.iter()
+            .filter(|c| c["id"].as_str().is_some_and(|i| i.starts_with(prefix)) && c["plan"] == "plan-2020-2021")
+            .filter(|c| {
+                ["delarsrapport-1", "delarsrapport-2", "verksamhetsberattelse", "lagesbedomning"]
+                    .contains(&c["source"].as_str().unwrap_or(""))
+            })
+            .map(|c| (c["id"].as_str().unwrap_or("").to_owned(), c["date"].as_str().unwrap_or("").to_owned()))
+            .collect()
+    };
+    // Riktade insatser: "Förvaltningen fastslår och kommunicerar under 2020 …" (period: Under
+    // 2020) — followed up at the wheel's four points of 2020 only, not in 2021.
+    let p = format!("{PLAN}/riktade-insatser/");
+    let want: Vec<(String, String)> = [
+        ("verksamhetsberattelse/2020", "2020-02-28"),
+        ("delarsrapport-1/2020", "2020-05-15"),
+        ("delarsrapport-2/2020", "2020-09-15"),
+        ("lagesbedomning/2020", "2020-12-15"),
+    ]
+    .iter()
+    .map(|(id, d)| (format!("{p}{id}"), (*d).to_owned()))
+    .collect();
+    assert_eq!(follow_ups(&p), want);
+    // Tillgängliga lärmiljöer, del 1: "… kommuniceras till verksamheterna under våren 2020"
+    // (vt 2020 = 2020-01-07 – 2020-06-12): the verksamhetsberättelse in February and
+    // delårsrapport 1 in May 2020.
+    let p = format!("{PLAN}/tillgangliga-larmiljoer/del-1/");
+    let got: Vec<String> = follow_ups(&p).into_iter().map(|(id, d)| format!("{} {d}", &id[p.len()..])).collect();
+    assert_eq!(got, ["verksamhetsberattelse/2020 2020-02-28", "delarsrapport-1/2020 2020-05-15"]);
 }
 
 #[test]
