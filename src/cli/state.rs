@@ -373,34 +373,24 @@ fn sync_summary(r: &crate::store::SyncReport, window: crate::calendar::DateRange
             )
         );
     }
-    if !r.left_plan.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            say(
-                lang,
-                "Finns inte längre i planen men har rapport, godkännande eller avskrivning — behålls som de står:",
-                "No longer in the plan but reported, approved or waived — kept as they stand:",
-            )
-        );
-        for id in &r.left_plan {
-            let _ = writeln!(out, "  {id}");
+    let mut list = |ids: &[String], sv: &str, en: &str| {
+        if !ids.is_empty() {
+            let _ = writeln!(out, "{}", say(lang, sv, en));
+            for id in ids {
+                let _ = writeln!(out, "  {id}");
+            }
         }
-    }
-    if !r.past_on_arrival.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            say(
-                lang,
-                "Nya kontrollpunkter vars datum redan har passerat — påminns inte; rapportera, skriv av eller flytta dem:",
-                "New checkpoints already past their date — not reminded; report, waive or reschedule them:",
-            )
-        );
-        for id in &r.past_on_arrival {
-            let _ = writeln!(out, "  {id}");
-        }
-    }
+    };
+    list(
+        &r.left_plan,
+        "Finns inte längre i planen men har rapport, godkännande eller avskrivning — behålls som de står:",
+        "No longer in the plan but reported, approved or waived — kept as they stand:",
+    );
+    list(
+        &r.past_on_arrival,
+        "Nya kontrollpunkter vars datum redan har passerat — påminns inte; rapportera, skriv av eller flytta dem:",
+        "New checkpoints already past their date — not reminded; report, waive or reschedule them:",
+    );
     out
 }
 

@@ -212,23 +212,12 @@ impl Store {
             seen.insert(id);
             let old = &existing[id];
             let mut changed = false;
-            if old.state == State::Cancelled.en() || !old.in_plan {
-                let status = self.replay(&mut tx, id).await?;
-                if let Ok((event, _)) = decide(&status, &Command::Restore, Today { date: today, target_is_working_day: true, window: None })
-                {
-                    let mut st = status;
-                    st.apply(&event);
-                    sqlx::query("UPDATE checkpoints SET state = $1, in_plan = 1, version = version + 1, updated_at = $2 WHERE id = $3")
-                        .bind(st.state.en())
-                        .bind(at.clone())
-                        .bind(id.to_owned())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(err)?;
-                    events.push((id.to_owned(), Some("tillbaka i definitionerna"), event));
-                    report.restored += 1;
-                    changed = true;
-                }
+            if (old.state == State::Cancelled.en() || !old.in_plan)
+                && let Some(event) = self.decide_in_plan(&mut tx, id, Command::Restore, today, &at).await?
+            {
+                events.push((id.to_owned(), Some("tillbaka i definitionerna"), event));
+                report.restored += 1;
+                changed = true;
             }
             if old.defined_due != c.date {
                 // The definitions moved the date: that wins over an earlier manual move. A
@@ -289,19 +278,7 @@ impl Store {
         for id in gone {
             // The state machine decides: cancelled, or kept as it stands (reported, approved,
             // waived, missed) and marked as no longer in the plan.
-            let status = self.replay(&mut tx, id).await?;
-            let Ok((event, _)) = decide(&status, &Command::Cancel, Today { date: today, target_is_working_day: true, window: None }) else {
-                continue;
-            };
-            let mut st = status;
-            st.apply(&event);
-            sqlx::query("UPDATE checkpoints SET state = $1, in_plan = 0, version = version + 1, updated_at = $2 WHERE id = $3")
-                .bind(st.state.en())
-                .bind(at.clone())
-                .bind(id.clone())
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
+            let Some(event) = self.decide_in_plan(&mut tx, id, Command::Cancel, today, &at).await? else { continue };
             if event == EventKind::LeftPlan {
                 report.left_plan.push(id.clone());
             } else {
@@ -396,6 +373,34 @@ pub(super) async fn insert_events(
 }
 
 impl Store {
+    /// Sync's change of a row's place in the plan (`Cancel` or `Restore`), judged by the
+    /// state machine on the replayed history; the row's state and `in_plan` follow the
+    /// event. `None` when the state machine refuses (nothing to do).
+    async fn decide_in_plan(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: &str,
+        cmd: Command,
+        today: NaiveDate,
+        at: &str,
+    ) -> Result<Option<EventKind>, StoreError> {
+        let status = self.replay(tx, id).await?;
+        let Ok((event, _)) = decide(&status, &cmd, Today { date: today, target_is_working_day: true, window: None }) else {
+            return Ok(None);
+        };
+        let mut st = status;
+        st.apply(&event);
+        sqlx::query("UPDATE checkpoints SET state = $1, in_plan = $2, version = version + 1, updated_at = $3 WHERE id = $4")
+            .bind(st.state.en())
+            .bind(i64::from(st.in_plan))
+            .bind(at.to_owned())
+            .bind(id.to_owned())
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| StoreError::db(Op::Sync, e))?;
+        Ok(Some(event))
+    }
+
     /// The status of one checkpoint, replayed from its events.
     pub(super) async fn replay(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: &str) -> Result<Status, StoreError> {
         let rows = sqlx::query("SELECT data FROM events WHERE checkpoint = $1 ORDER BY seq")
