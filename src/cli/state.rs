@@ -344,6 +344,9 @@ async fn vacancy_lines(store: &Store, lang: Lang) -> String {
     out
 }
 
+/// How many ids a sync summary lists per kind.
+const LISTED: usize = 20;
+
 /// What a sync did, with the checkpoints that need a person's eye listed by id: those kept
 /// out of the plan with what was recorded on them, and those created already past due.
 fn sync_summary(r: &crate::store::SyncReport, window: crate::calendar::DateRange, lang: Lang) -> String {
@@ -376,8 +379,21 @@ fn sync_summary(r: &crate::store::SyncReport, window: crate::calendar::DateRange
     let mut list = |ids: &[String], sv: &str, en: &str| {
         if !ids.is_empty() {
             let _ = writeln!(out, "{}", say(lang, sv, en));
-            for id in ids {
+            // A first sync of old plans can find hundreds: the first ones, and how to see all.
+            for id in ids.iter().take(LISTED) {
                 let _ = writeln!(out, "  {id}");
+            }
+            if ids.len() > LISTED {
+                let more = ids.len() - LISTED;
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    say(
+                        lang,
+                        &format!("  … och {more} till (`arshjul status` visar alla)"),
+                        &format!("  … and {more} more (`arshjul status` shows them all)")
+                    )
+                );
             }
         }
     };

@@ -141,8 +141,8 @@ pub async fn reload_outcome(engine: &mut Engine, src: &Sources, clock: &dyn Cloc
                     ("rescheduled", r.rescheduled.to_string()),
                     ("cancelled", r.cancelled.to_string()),
                     ("reidentified", r.reidentified.to_string()),
-                    ("left_plan", r.left_plan.join(" ")),
-                    ("past_on_arrival", r.past_on_arrival.join(" ")),
+                    ("left_plan", first_ids(&r.left_plan)),
+                    ("past_on_arrival", first_ids(&r.past_on_arrival)),
                 ],
             );
             engine.model = Arc::new(loaded.model);
@@ -153,6 +153,15 @@ pub async fn reload_outcome(engine: &mut Engine, src: &Sources, clock: &dyn Cloc
             Reload::StoreFailed(e)
         }
     }
+}
+
+/// Up to 20 ids for a log line, and how many more there are.
+fn first_ids(ids: &[String]) -> String {
+    let mut s = ids.iter().take(20).cloned().collect::<Vec<_>>().join(" ");
+    if ids.len() > 20 {
+        s.push_str(&format!(" (+{})", ids.len() - 20));
+    }
+    s
 }
 
 fn display(p: &Path) -> String {
