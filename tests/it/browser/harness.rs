@@ -164,10 +164,29 @@ async fn a_form_can_be_submitted_with_the_keyboard_alone() {
 }
 
 #[tokio::test]
+async fn a_wait_sees_what_the_page_adds_later() {
+    let base = serve().await;
+    let page = Page::open().await;
+    page.goto(&format!("{base}/")).await;
+    // The page itself adds a paragraph a little later (its own timer, not the test's).
+    const LATER: &str = "setTimeout(() => {
+            const p = document.createElement('p');
+            p.id = 'senare';
+            p.textContent = 'Kom senare';
+            document.querySelector('main').append(p);
+        }, 1000)";
+    page.client().execute(LATER, vec![]).await.expect("schedule the change");
+    assert!(page.client().find(fantoccini::Locator::Css("#senare")).await.is_err(), "not there yet");
+    assert_eq!(page.wait_for("#senare").await.text().await.expect("text"), "Kom senare");
+    page.wait_for_text("Kom senare").await;
+}
+
+#[tokio::test]
 async fn a_wait_for_what_never_comes_gives_up_and_says_what_it_waited_for() {
     let base = serve().await;
     let page = Page::open().await;
     page.goto(&format!("{base}/")).await;
+    page.set_max_polls(20);
     let waited = tokio::spawn(async move {
         page.wait_for("#finns-inte").await;
     })
@@ -175,7 +194,7 @@ async fn a_wait_for_what_never_comes_gives_up_and_says_what_it_waited_for() {
     let panic = waited.expect_err("the wait must give up");
     let msg = panic.into_panic();
     let msg = msg.downcast_ref::<String>().cloned().unwrap_or_default();
-    assert!(msg.contains("#finns-inte") && msg.contains("Rapportera uppföljningen"), "{msg}");
+    assert!(msg.contains("waited 20 polls") && msg.contains("#finns-inte") && msg.contains("Rapportera uppföljningen"), "{msg}");
 }
 
 #[tokio::test]

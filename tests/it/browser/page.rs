@@ -7,6 +7,7 @@
 //! poll waits in the page for a DOM change or two animation frames (an event, not a timer).
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -24,8 +25,8 @@ pub const DESKTOP: (u32, u32) = (1280, 900);
 /// Phone viewport (an iPhone X/11 Pro class screen, in CSS pixels).
 pub const PHONE: (u32, u32) = (375, 812);
 
-/// How many polls a wait makes before it gives up (each is a DOM change or two frames, so a
-/// few seconds at most on an idle page).
+/// How many polls a wait makes by default before it gives up. A poll ends at a DOM change or
+/// after two animation frames, so on an idle page 300 polls are about ten seconds.
 pub const MAX_POLLS: usize = 300;
 
 /// The W3C WebDriver key for an element reference in script results.
@@ -37,6 +38,7 @@ pub struct Page {
     // Field order matters: the session is dropped before its driver.
     client: Client,
     driver: Driver,
+    max_polls: AtomicUsize,
 }
 
 impl Page {
@@ -50,7 +52,13 @@ impl Page {
         // off so that "not there" is answered at once.
         let timeouts = TimeoutConfiguration::new(Some(Duration::from_secs(60)), Some(Duration::from_secs(30)), Some(Duration::ZERO));
         client.update_timeouts(timeouts).await.expect("set WebDriver timeouts");
-        Page { client, driver }
+        Page { client, driver, max_polls: AtomicUsize::new(MAX_POLLS) }
+    }
+
+    /// Sets how many polls [`Page::wait_for`] and [`Page::wait_for_text`] make before giving
+    /// up (default [`MAX_POLLS`]).
+    pub fn set_max_polls(&self, polls: usize) {
+        self.max_polls.store(polls, Ordering::Relaxed);
     }
 
     /// The fantoccini client, for what the helpers don't cover.
@@ -228,16 +236,16 @@ impl Page {
 
     /// Waits (bounded, [`MAX_POLLS`]) until an element matches `css`, and returns it.
     pub async fn wait_for(&self, css: &str) -> Element {
-        if !self.poll("css", css).await {
-            panic!("waited {MAX_POLLS} polls for an element matching `{css}`\n{}", self.context().await);
+        if let Err(polls) = self.poll("css", css).await {
+            panic!("waited {polls} polls for an element matching `{css}`\n{}", self.context().await);
         }
         self.find(css).await
     }
 
     /// Waits (bounded, [`MAX_POLLS`]) until the page's text contains `text`.
     pub async fn wait_for_text(&self, text: &str) {
-        if !self.poll("text", text).await {
-            panic!("waited {MAX_POLLS} polls for the text {text:?}\n{}", self.context().await);
+        if let Err(polls) = self.poll("text", text).await {
+            panic!("waited {polls} polls for the text {text:?}\n{}", self.context().await);
         }
     }
 
@@ -281,15 +289,15 @@ impl Page {
 
     /// Ends the session and the browser now (dropping the page does the same).
     pub async fn close(self) {
-        let Page { client, driver } = self;
+        let Page { client, driver, .. } = self;
         let _ = client.close().await;
         drop(driver);
     }
 
-    /// One bounded wait: up to [`MAX_POLLS`] in-page waits for `kind` (`css`: an element
-    /// matches; `text`: the body text contains) to hold. A poll that fails because the page is
-    /// navigating counts as a poll.
-    async fn poll(&self, kind: &str, arg: &str) -> bool {
+    /// One bounded wait: up to [`Page::set_max_polls`] in-page waits for `kind` (`css`: an
+    /// element matches; `text`: the body text contains) to hold; `Err(polls made)` if it never
+    /// did. A poll that fails because the page is navigating counts as a poll.
+    async fn poll(&self, kind: &str, arg: &str) -> Result<(), usize> {
         const JS: &str = "const [kind, arg, done] = arguments;
             const ok = () => kind === 'css'
                 ? document.querySelector(arg) !== null
@@ -300,12 +308,13 @@ impl Page {
             const obs = new MutationObserver(() => { if (ok()) finish(true); });
             obs.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
             requestAnimationFrame(() => requestAnimationFrame(() => finish(ok())));";
-        for _ in 0..MAX_POLLS {
+        let polls = self.max_polls.load(Ordering::Relaxed);
+        for _ in 0..polls {
             if let Ok(Value::Bool(true)) = self.client.execute_async(JS, vec![json!(kind), json!(arg)]).await {
-                return true;
+                return Ok(());
             }
         }
-        false
+        Err(polls)
     }
 
     fn element(&self, v: Value) -> Option<Element> {
