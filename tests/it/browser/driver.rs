@@ -69,7 +69,6 @@ impl Driver {
             );
         }
         let permit = BROWSERS.acquire().await.expect("browser semaphore is never closed");
-        let profile = fresh_profile_dir();
         let mut child = Command::new(&driver)
             .arg("--port=0")
             .stdin(Stdio::null())
@@ -78,7 +77,8 @@ impl Driver {
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", driver.display()));
         let stdout = child.stdout.take().expect("piped stdout");
-        let mut driver = Driver { child, port: 0, profile, _permit: permit };
+        // From here on, Drop ends the process and removes the profile whatever happens.
+        let mut driver = Driver { child, port: 0, profile: fresh_profile_dir(), _permit: permit };
         // A thread reads the banner, hands over the port and keeps draining the pipe until
         // chromedriver exits (a closed pipe would kill it on its next write).
         let (tx, rx) = tokio::sync::oneshot::channel();
