@@ -18,7 +18,17 @@ pub async fn fresh_postgres() -> String {
     let admin = std::env::var("ARSHJUL_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     sqlx::any::install_default_drivers();
     let name = format!("arshjul_t_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::SeqCst));
-    let pool = sqlx::AnyPool::connect(&admin).await.expect("PostgreSQL must be running on 127.0.0.1:5432 (.ci/run starts it)");
+    // Other tests may hold every connection slot for a moment (200 concurrent commands):
+    // wait for one (an event wait, bounded), then insist.
+    let mut pool = sqlx::AnyPool::connect(&admin).await;
+    for _ in 0..120 {
+        if pool.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        pool = sqlx::AnyPool::connect(&admin).await;
+    }
+    let pool = pool.expect("PostgreSQL must be running on 127.0.0.1:5432 (.ci/run starts it)");
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&pool).await.expect("drop");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create database");
     pool.close().await;
