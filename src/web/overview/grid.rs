@@ -99,8 +99,9 @@ pub fn build(rows: &[Row], names: &Names, org: &Organisation, school_year: i32, 
         .into_iter()
         .map(|unit| {
             let cells = columns.iter().map(|c| cells.get(&(unit.clone(), c.wheel.clone(), c.label.clone())).map(|rs| cell(rs))).collect();
+            // The grid is one organisation's: unit names without the organisation.
             let name = match &unit {
-                Some(u) => names.unit(&org.id, u),
+                Some(u) => org.unit(u).map_or_else(|| u.clone(), |x| x.name.clone()),
                 None => String::new(),
             };
             GridRow { unit, name, cells }

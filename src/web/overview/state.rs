@@ -70,24 +70,24 @@ pub fn badge(s: State, lang: Lang) -> Markup {
     html! { span class=(class(s)) { (label(s, lang)) } }
 }
 
-/// A one-line explanation of each state, for legends.
+/// A one-line explanation of each state, for legends (after the state's word).
 pub fn meaning(s: State, lang: Lang) -> &'static str {
     match (s, lang) {
         (State::Approved, Lang::Sv) => "klar: rapporterad och godkänd av överordnad",
         (State::Approved, Lang::En) => "done: reported and approved by the superior",
-        (State::Reported, Lang::Sv) => "rapporterad, väntar på godkännande",
-        (State::Reported, Lang::En) => "reported, awaiting approval",
-        (State::Planned, Lang::Sv) => "planerad, ingen påminnelse än",
-        (State::Planned, Lang::En) => "planned, no reminder yet",
-        (State::Open, Lang::Sv) => "öppen: påminnelserna har börjat",
-        (State::Open, Lang::En) => "open: reminders have started",
-        (State::Overdue, Lang::Sv) => "försenad: datumet har passerat utan rapport",
-        (State::Overdue, Lang::En) => "overdue: the date passed without a report",
-        (State::Missed, Lang::Sv) => "missad: stängd utan rapport",
-        (State::Missed, Lang::En) => "missed: closed without a report",
-        (State::Waived, Lang::Sv) => "avskriven med skäl",
-        (State::Waived, Lang::En) => "waived with a reason",
-        (State::Cancelled, Lang::Sv) => "struken: finns inte längre i planen",
-        (State::Cancelled, Lang::En) => "cancelled: no longer in the plan",
+        (State::Reported, Lang::Sv) => "väntar på godkännande av överordnad",
+        (State::Reported, Lang::En) => "awaiting approval by the superior",
+        (State::Planned, Lang::Sv) => "ingen påminnelse än",
+        (State::Planned, Lang::En) => "no reminder yet",
+        (State::Open, Lang::Sv) => "påminnelserna har börjat",
+        (State::Open, Lang::En) => "reminders have started",
+        (State::Overdue, Lang::Sv) => "datumet har passerat utan rapport",
+        (State::Overdue, Lang::En) => "the date passed without a report",
+        (State::Missed, Lang::Sv) => "stängd utan rapport",
+        (State::Missed, Lang::En) => "closed without a report",
+        (State::Waived, Lang::Sv) => "stängd genom beslut, med skäl",
+        (State::Waived, Lang::En) => "closed by a decision, with a reason",
+        (State::Cancelled, Lang::Sv) => "finns inte längre i planen",
+        (State::Cancelled, Lang::En) => "no longer in the plan",
     }
 }

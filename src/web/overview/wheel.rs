@@ -75,7 +75,7 @@ pub const MAX_DOTS: usize = 1500;
 const C: f64 = 400.0;
 const R_MONTH: (f64, f64) = (352.0, 396.0);
 const R_TERM: (f64, f64) = (322.0, 348.0);
-const R_RINGS: (f64, f64) = (128.0, 316.0);
+const R_RINGS: (f64, f64) = (104.0, 316.0);
 const DOT: f64 = 6.0;
 
 struct Layout<'r> {
@@ -164,6 +164,8 @@ fn body(out: &mut String, lay: &Layout, spec: &Spec) {
     let cal = calendar_of(spec.org);
     let (from, to) = (spec.from, spec.to());
     let clip = |a: NaiveDate, b: NaiveDate| (a.max(from) <= b.min(to)).then(|| (a.max(from), b.min(to)));
+    // Term names go on top of the breaks that cut through them.
+    let mut labels = String::new();
     for y in from.year() - 1..=to.year() {
         for term in [Term::vt(y), Term::ht(y)] {
             let r = cal.term(term);
@@ -181,10 +183,16 @@ fn body(out: &mut String, lay: &Layout, spec: &Spec) {
                 band(C, C, R_TERM.0, R_TERM.1, a0, a1),
                 esc(&name)
             );
-            let (x, y) = polar(C, C, (R_TERM.0 + R_TERM.1) / 2.0, (a0 + a1) / 2.0);
+            let mid = (a0 + a1) / 2.0;
+            let (x, y) = polar(C, C, (R_TERM.0 + R_TERM.1) / 2.0, mid);
+            // Along the circle, never upside down.
+            let mut deg = mid.to_degrees();
+            if (90.0..270.0).contains(&deg) {
+                deg -= 180.0;
+            }
             let _ = write!(
-                out,
-                r##"<text x="{x:.1}" y="{y:.1}" font-size="15" font-family="sans-serif" fill="#0d2f55" text-anchor="middle" dominant-baseline="central">{}</text>"##,
+                labels,
+                r##"<text x="{x:.1}" y="{y:.1}" transform="rotate({deg:.1} {x:.1} {y:.1})" font-size="15" font-family="sans-serif" fill="#0d2f55" text-anchor="middle" dominant-baseline="central" stroke="#b9d4ef" stroke-width="4" paint-order="stroke">{}</text>"##,
                 esc(&name)
             );
         }
@@ -199,6 +207,7 @@ fn body(out: &mut String, lay: &Layout, spec: &Spec) {
             );
         }
     }
+    out.push_str(&labels);
     // Rings.
     for (i, name) in lay.rings.iter().enumerate() {
         let (r0, r1) = ring_bounds(lay.rings.len(), i);
@@ -211,8 +220,8 @@ fn body(out: &mut String, lay: &Layout, spec: &Spec) {
         );
         let _ = write!(
             out,
-            r##"<text x="{C}" y="{:.1}" font-size="13" font-family="sans-serif" fill="#3b4550" text-anchor="middle" dominant-baseline="central" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
-            (r0 + r1) / 2.0,
+            r##"<text x="{C}" y="{:.1}" font-size="14" font-family="sans-serif" fill="#3b4550" text-anchor="middle" dominant-baseline="central" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
+            C - (r0 + r1) / 2.0,
             esc(&cut(name, 24))
         );
     }
@@ -249,20 +258,21 @@ fn dots(out: &mut String, lay: &Layout, spec: &Spec) {
     let merged = lay.count > MAX_DOTS;
     for ((ring, date), rows) in &lay.groups {
         let (r0, r1) = ring_bounds(lay.rings.len(), *ring);
-        let lanes = (((r1 - r0 - 2.0) / (2.0 * DOT + 2.0)).floor() as usize).max(1);
         let n = if merged { 1 } else { rows.len() };
+        let (dot, lanes) = fit(n, r0, r1);
+        let pitch = 2.0 * dot + 1.5;
         let cols = n.div_ceil(lanes);
         let mid = angle(spec, *date, true);
         for k in 0..n {
             let (lane, col) = (k % lanes, k / lanes);
-            let lane_r = if lanes == 1 { (r0 + r1) / 2.0 } else { r0 + 1.0 + (2.0 * DOT + 2.0) * (lane as f64 + 0.5) };
-            let step = (2.0 * DOT + 2.0) / lane_r;
+            let lane_r = (r0 + r1) / 2.0 + (lane as f64 - (lanes as f64 - 1.0) / 2.0) * pitch;
+            let step = pitch / lane_r;
             let a = mid + (col as f64 - (cols as f64 - 1.0) / 2.0) * step;
             let (x, y) = polar(C, C, lane_r, a);
             if merged {
                 let st = rows.iter().map(|r| r.state).max_by_key(|s| state::urgency(*s)).unwrap_or(State::Planned);
                 let title = format!("{date}: {} {}", rows.len(), t(lang, "kontrollpunkter", "checkpoints"));
-                let _ = write!(out, "<g>{}</g>", shape(x, y, st, &title));
+                let _ = write!(out, "<g>{}</g>", shape(x, y, dot, st, &title));
             } else {
                 let r = rows[k];
                 let mut title = format!("{} – {} – {date}", r.title, state::label(r.state, lang));
@@ -270,19 +280,35 @@ fn dots(out: &mut String, lay: &Layout, spec: &Spec) {
                     title = format!("{title} – {u}");
                 }
                 let href = esc(&format!("{}{}", spec.base, checkpoint_href(&r.id)));
-                let _ = write!(out, r#"<a href="{href}" xlink:href="{href}">{}</a>"#, shape(x, y, r.state, &title));
+                let _ = write!(out, r#"<a href="{href}" xlink:href="{href}">{}</a>"#, shape(x, y, dot, r.state, &title));
             }
         }
     }
 }
 
+/// The dot radius and radial lanes for `n` dots on one date in the ring `r0..r1`: the largest
+/// dot (down to 3.5) whose cluster stays within about twelve days.
+fn fit(n: usize, r0: f64, r1: f64) -> (f64, usize) {
+    let span = TAU * (r0 + r1) / 2.0 * 12.0 / 365.0;
+    let mut dot = DOT;
+    loop {
+        let pitch = 2.0 * dot + 1.5;
+        let lanes = (((r1 - r0 - 2.0) / pitch).floor() as usize).max(1);
+        let cols = ((span / pitch).floor() as usize).max(1);
+        if lanes * cols >= n || dot <= 3.5 {
+            return (dot, lanes);
+        }
+        dot -= 0.5;
+    }
+}
+
 /// A dot: a circle, or a diamond for overdue and missed; white-edged, with its title.
-fn shape(x: f64, y: f64, s: State, title: &str) -> String {
+fn shape(x: f64, y: f64, dot: f64, s: State, title: &str) -> String {
     let stroke = if s == State::Cancelled { "#6b6b6b" } else { "#ffffff" };
     let fill = state::fill(s);
     let title = esc(title);
     if state::is_alarm(s) {
-        let d = DOT * 1.35;
+        let d = dot * 1.35;
         format!(
             r#"<path d="M{x:.1} {:.1}L{:.1} {y:.1}L{x:.1} {:.1}L{:.1} {y:.1}Z" fill="{fill}" stroke="{stroke}" stroke-width="1"><title>{title}</title></path>"#,
             y - d,
@@ -292,7 +318,7 @@ fn shape(x: f64, y: f64, s: State, title: &str) -> String {
         )
     } else {
         format!(
-            r#"<circle cx="{x:.1}" cy="{y:.1}" r="{DOT}" fill="{fill}" stroke="{stroke}" stroke-width="1"><title>{title}</title></circle>"#
+            r#"<circle cx="{x:.1}" cy="{y:.1}" r="{dot:.1}" fill="{fill}" stroke="{stroke}" stroke-width="1"><title>{title}</title></circle>"#
         )
     }
 }
@@ -305,7 +331,8 @@ fn heading(names: &Names, spec: &Spec) -> String {
 pub fn svg(rows: &[Row], names: &Names, spec: &Spec) -> String {
     let lay = layout(rows, names, spec);
     let lang = spec.lang;
-    let legend_h = 70.0 + 30.0 * 4.0 + 26.0 * lay.rings.len() as f64 + 20.0;
+    // Legend lines: two heading lines, the states, terms and breaks, the rings' heading and names.
+    let legend_h = 30.0 * (2 + state::ALL.len() + 2 + lay.rings.len() + 1) as f64 + 20.0;
     let h = 800.0 + legend_h;
     let mut out = String::with_capacity(4096 + lay.count * 260);
     let _ = write!(
@@ -315,28 +342,39 @@ pub fn svg(rows: &[Row], names: &Names, spec: &Spec) -> String {
         esc(&heading(names, spec))
     );
     body(&mut out, &lay, spec);
-    let mut y = 830.0;
     let text = |out: &mut String, x: f64, y: f64, size: u32, s: &str| {
-        let _ =
-            write!(out, r##"<text x="{x:.0}" y="{y:.0}" font-size="{size}" font-family="sans-serif" fill="#1b2733">{}</text>"##, esc(s));
+        let _ = write!(
+            out,
+            r##"<text x="{x:.0}" y="{y:.0}" font-size="{size}" font-family="sans-serif" fill="#1b2733">{}</text>"##,
+            esc(&cut(s, 80))
+        );
     };
-    text(&mut out, 20.0, y, 18, &heading(names, spec));
-    y += 34.0;
-    for (i, s) in state::ALL.iter().enumerate() {
-        let (x, yy) = (20.0 + 390.0 * (i % 2) as f64, y + 30.0 * (i / 2) as f64);
-        out.push_str(&shape(x + 8.0, yy - 5.0, *s, state::label(*s, lang)));
-        text(&mut out, x + 24.0, yy, 15, &format!("{}: {}", state::label(*s, lang), state::meaning(*s, lang)));
+    let mut y = 830.0;
+    text(&mut out, 20.0, y, 18, &names.org_name(&spec.org.id));
+    y += 30.0;
+    text(&mut out, 20.0, y, 16, &format!("{} {} – {}", t(lang, "Årshjul", "Annual wheel"), spec.from, spec.to()));
+    for s in state::ALL {
+        y += 30.0;
+        out.push_str(&shape(28.0, y - 5.0, DOT, s, state::label(s, lang)));
+        text(&mut out, 44.0, y, 15, &format!("{}: {}", state::label(s, lang), state::meaning(s, lang)));
     }
-    y += 30.0 * 4.0;
+    y += 30.0;
     let _ = write!(out, r##"<rect x="20" y="{:.0}" width="16" height="12" fill="#b9d4ef"/>"##, y - 11.0);
-    text(&mut out, 42.0, y, 15, t(lang, "termin", "term"));
-    let _ = write!(out, r##"<rect x="140" y="{:.0}" width="16" height="12" fill="#f3c98b"/>"##, y - 11.0);
-    text(&mut out, 162.0, y, 15, t(lang, "lov", "school break"));
-    text(&mut out, 300.0, y, 15, t(lang, "streckad linje: idag", "dashed line: today"));
+    text(&mut out, 44.0, y, 15, t(lang, "termin", "term"));
+    let _ = write!(out, r##"<rect x="160" y="{:.0}" width="16" height="12" fill="#f3c98b"/>"##, y - 11.0);
+    text(&mut out, 184.0, y, 15, t(lang, "lov", "school break"));
+    text(
+        &mut out,
+        290.0,
+        y,
+        15,
+        t(lang, "streckad linje: idag · romb: försenad eller missad", "dashed line: today · diamond: overdue or missed"),
+    );
+    y += 30.0;
+    text(&mut out, 20.0, y, 15, t(lang, "Ringar utifrån och in:", "Rings from the outside in:"));
     for (i, ring) in lay.rings.iter().enumerate() {
-        y += 26.0;
-        let prefix = if i == 0 { t(lang, "Ringar utifrån och in", "Rings from the outside in") } else { "" };
-        text(&mut out, 20.0, y, 15, &format!("{prefix}{}{}. {ring}", if i == 0 { ": " } else { "" }, i + 1));
+        y += 30.0;
+        text(&mut out, 44.0, y, 15, &format!("{}. {ring}", i + 1));
     }
     if lay.count > MAX_DOTS {
         text(
