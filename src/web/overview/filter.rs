@@ -147,15 +147,18 @@ impl Filter {
             }
     }
 
-    /// The part of the filter the store can apply (the rest is [`Filter::matches`]).
-    pub fn store_filter(&self) -> crate::store::Filter {
-        crate::store::Filter {
+    /// The same filter for the store ([`crate::store::Store::overview_rows`]), so that only
+    /// the period's rows are read; [`Filter::matches`] then passes every one of them.
+    pub fn store_query(&self) -> crate::store::overview::OverviewQuery {
+        let range = self.period.range();
+        crate::store::overview::OverviewQuery {
             organisation: self.organisation.clone(),
+            plan: self.plan.clone(),
             unit: self.unit.clone(),
             role: self.role.clone(),
             states: self.states.clone(),
-            due_by: self.period.range().map(|r| r.end),
-            include_cancelled: self.states.contains(&State::Cancelled),
+            from: range.map(|r| r.start),
+            to: range.map(|r| r.end),
         }
     }
 

@@ -112,7 +112,7 @@ impl Default for Limits {
 /// What the overview is rendered from.
 pub struct OverviewInput<'a> {
     /// The checkpoints the viewer may see; [`page_body`] applies `filter` itself (so they may
-    /// be pre-filtered by the store with [`Filter::store_filter`] or not).
+    /// be pre-filtered by the store with [`Filter::store_query`] or not).
     pub rows: &'a [Row],
     pub model: &'a Model,
     /// Outbox rows; those with status `failed` are listed as problems.

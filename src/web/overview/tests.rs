@@ -162,3 +162,13 @@ fn days_late_only_while_waiting_for_a_report() {
     let planned = rows.iter().find(|r| r.state == State::Planned).unwrap();
     assert_eq!(days_late(planned, today()), None);
 }
+
+#[test]
+fn the_store_query_reads_what_the_filter_passes() {
+    let f = Filter { plan: Some("p".into()), states: vec![State::Missed], period: Period::Term(Term::ht(2020)), ..Filter::new(today()) };
+    let q = f.store_query();
+    assert_eq!((q.plan.as_deref(), q.states.as_slice()), (Some("p"), [State::Missed].as_slice()));
+    assert_eq!((q.from, q.to), (Some(date("2020-07-01")), Some(date("2020-12-31"))));
+    let all = Filter { period: Period::All, ..Filter::new(today()) }.store_query();
+    assert_eq!((all.from, all.to), (None, None));
+}
