@@ -105,7 +105,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { table: 150, counts: 40, grid: 60 }
+        Limits { table: 100, counts: 40, grid: 60 }
     }
 }
 

@@ -175,7 +175,7 @@ fn the_page_has_problems_counts_table_and_links() {
     let shown = rows.iter().filter(|r| r.due.is_some()).take(1).count();
     assert!(shown > 0 && html.contains("href=\"/checkpoint/"));
     assert!(html.contains("href=\"/oversikt/kontrollpunkter.csv?period=2020%2F21\""));
-    assert!(html.contains("Visar 150 av"), "the table is capped");
+    assert!(html.contains("Visar 100 av"), "the table is capped");
     assert!(html.len() < 400_000, "{} bytes", html.len());
 }
 
@@ -258,7 +258,7 @@ fn many_checkpoints_merge_into_one_dot_per_ring_and_date() {
     let svg = wheel_svg(&many, &m, &f, today(), Lang::Sv, "").unwrap();
     well_formed(&svg).unwrap();
     assert_eq!(svg.matches("<a href=").count(), 0);
-    assert!(svg.contains("kontrollpunkter</title>") && svg.len() < 300_000, "{}", svg.len());
+    assert!(svg.contains("kontrollpunkter</title>") && svg.len() < 100_000, "{}", svg.len());
 }
 
 /// Writes /tmp/overview.html (stylesheet inlined, for this preview only) from the real

@@ -11,18 +11,20 @@
 use super::filter::{Filter, Period, WheelStart};
 use super::names::Names;
 use super::svg::{band, cut, esc, polar};
-use super::{checkpoint_href, state, t};
+use super::{state, t};
 use crate::calendar::{Term, TermKind};
 use crate::definition::Lang;
 use crate::definition::model::Organisation;
 use crate::schedule::calendar_of;
 use crate::store::Row;
-use crate::workflow::State;
 use chrono::{Datelike, Duration, NaiveDate};
 use maud::{Markup, PreEscaped, html};
 use std::collections::BTreeMap;
 use std::f64::consts::TAU;
 use std::fmt::Write as _;
+
+mod dots;
+use dots::{dots, shape};
 
 /// What the rings stand for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -70,7 +72,8 @@ impl<'a> Spec<'a> {
 }
 
 /// Above this many checkpoints a dot stands for all of a ring's checkpoints on one date.
-pub const MAX_DOTS: usize = 1500;
+/// (Keeps the page small: a dot with its link and title is about 250 bytes.)
+pub const MAX_DOTS: usize = 400;
 
 const C: f64 = 400.0;
 const R_MONTH: (f64, f64) = (352.0, 396.0);
@@ -138,7 +141,8 @@ const MONTHS_SV: [&str; 12] = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", 
 const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// The wheel itself (everything inside the 800 × 800 square).
-fn body(out: &mut String, lay: &Layout, spec: &Spec) {
+/// `xlink`: links also as `xlink:href`, for SVG 1.1 readers (presentation software).
+fn body(out: &mut String, lay: &Layout, spec: &Spec, xlink: bool) {
     let lang = spec.lang;
     let _ = write!(out, r##"<circle cx="{C}" cy="{C}" r="{}" fill="#ffffff" stroke="#c8ced6"/>"##, R_MONTH.1);
     // Months.
@@ -237,7 +241,7 @@ fn body(out: &mut String, lay: &Layout, spec: &Spec) {
             spec.today
         );
     }
-    dots(out, lay, spec);
+    dots(out, lay, spec, xlink);
     // The centre.
     let what = match spec.start {
         WheelStart::August => format!("{} {}/{:02}", t(lang, "läsåret", "school year"), from.year(), (from.year() + 1).rem_euclid(100)),
@@ -251,76 +255,6 @@ fn body(out: &mut String, lay: &Layout, spec: &Spec) {
         C + 22.0,
         esc(&what)
     );
-}
-
-fn dots(out: &mut String, lay: &Layout, spec: &Spec) {
-    let lang = spec.lang;
-    let merged = lay.count > MAX_DOTS;
-    for ((ring, date), rows) in &lay.groups {
-        let (r0, r1) = ring_bounds(lay.rings.len(), *ring);
-        let n = if merged { 1 } else { rows.len() };
-        let (dot, lanes) = fit(n, r0, r1);
-        let pitch = 2.0 * dot + 1.5;
-        let cols = n.div_ceil(lanes);
-        let mid = angle(spec, *date, true);
-        for k in 0..n {
-            let (lane, col) = (k % lanes, k / lanes);
-            let lane_r = (r0 + r1) / 2.0 + (lane as f64 - (lanes as f64 - 1.0) / 2.0) * pitch;
-            let step = pitch / lane_r;
-            let a = mid + (col as f64 - (cols as f64 - 1.0) / 2.0) * step;
-            let (x, y) = polar(C, C, lane_r, a);
-            if merged {
-                let st = rows.iter().map(|r| r.state).max_by_key(|s| state::urgency(*s)).unwrap_or(State::Planned);
-                let title = format!("{date}: {} {}", rows.len(), t(lang, "kontrollpunkter", "checkpoints"));
-                let _ = write!(out, "<g>{}</g>", shape(x, y, dot, st, &title));
-            } else {
-                let r = rows[k];
-                let mut title = format!("{} – {} – {date}", r.title, state::label(r.state, lang));
-                if let Some(u) = &r.unit {
-                    title = format!("{title} – {u}");
-                }
-                let href = esc(&format!("{}{}", spec.base, checkpoint_href(&r.id)));
-                let _ = write!(out, r#"<a href="{href}" xlink:href="{href}">{}</a>"#, shape(x, y, dot, r.state, &title));
-            }
-        }
-    }
-}
-
-/// The dot radius and radial lanes for `n` dots on one date in the ring `r0..r1`: the largest
-/// dot (down to 3.5) whose cluster stays within about twelve days.
-fn fit(n: usize, r0: f64, r1: f64) -> (f64, usize) {
-    let span = TAU * (r0 + r1) / 2.0 * 12.0 / 365.0;
-    let mut dot = DOT;
-    loop {
-        let pitch = 2.0 * dot + 1.5;
-        let lanes = (((r1 - r0 - 2.0) / pitch).floor() as usize).max(1);
-        let cols = ((span / pitch).floor() as usize).max(1);
-        if lanes * cols >= n || dot <= 3.5 {
-            return (dot, lanes);
-        }
-        dot -= 0.5;
-    }
-}
-
-/// A dot: a circle, or a diamond for overdue and missed; white-edged, with its title.
-fn shape(x: f64, y: f64, dot: f64, s: State, title: &str) -> String {
-    let stroke = if s == State::Cancelled { "#6b6b6b" } else { "#ffffff" };
-    let fill = state::fill(s);
-    let title = esc(title);
-    if state::is_alarm(s) {
-        let d = dot * 1.35;
-        format!(
-            r#"<path d="M{x:.1} {:.1}L{:.1} {y:.1}L{x:.1} {:.1}L{:.1} {y:.1}Z" fill="{fill}" stroke="{stroke}" stroke-width="1"><title>{title}</title></path>"#,
-            y - d,
-            x + d,
-            y + d,
-            x - d
-        )
-    } else {
-        format!(
-            r#"<circle cx="{x:.1}" cy="{y:.1}" r="{dot:.1}" fill="{fill}" stroke="{stroke}" stroke-width="1"><title>{title}</title></circle>"#
-        )
-    }
 }
 
 fn heading(names: &Names, spec: &Spec) -> String {
@@ -341,7 +275,7 @@ pub fn svg(rows: &[Row], names: &Names, spec: &Spec) -> String {
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="800" height="{h:.0}" viewBox="0 0 800 {h:.0}" role="img" aria-labelledby="arshjul-title"><title id="arshjul-title">{}</title><rect width="800" height="{h:.0}" fill="#ffffff"/>"##,
         esc(&heading(names, spec))
     );
-    body(&mut out, &lay, spec);
+    body(&mut out, &lay, spec, true);
     let text = |out: &mut String, x: f64, y: f64, size: u32, s: &str| {
         let _ = write!(
             out,
@@ -399,7 +333,7 @@ pub fn markup(rows: &[Row], names: &Names, spec: &Spec) -> Markup {
         esc(&spec.org.id),
         esc(&heading(names, spec))
     );
-    body(&mut out, &lay, spec);
+    body(&mut out, &lay, spec, false);
     out.push_str("</svg>");
     html! { (PreEscaped(out)) (legend(&lay.rings, lay.count > MAX_DOTS, spec.lang)) }
 }
