@@ -31,4 +31,5 @@ pub mod remind;
 pub mod schedule;
 pub mod store;
 pub mod synth;
+pub mod web;
 pub mod workflow;

@@ -9,6 +9,7 @@ mod act;
 pub mod identity;
 mod migrate;
 mod outbox;
+pub mod overview;
 mod people;
 mod query;
 mod sync;

@@ -70,6 +70,25 @@ pub struct OutboxRow {
     pub lease_owner: Option<String>,
 }
 
+/// The columns [`outbox_row`] reads, in order.
+pub(super) const OUTBOX_COLUMNS: &str = "key, recipient, day, status, attempts, message_id, last_error, sent_at, repeats, lease_owner";
+
+/// An outbox row from a SELECT of [`OUTBOX_COLUMNS`]; `None` when it cannot be read.
+pub(super) fn outbox_row(r: &sqlx::any::AnyRow) -> Option<OutboxRow> {
+    Some(OutboxRow {
+        key: r.try_get(0).ok()?,
+        recipient: r.try_get(1).ok()?,
+        day: parse_date(r.try_get(2).ok()?)?,
+        status: r.try_get(3).ok()?,
+        attempts: r.try_get(4).ok()?,
+        message_id: r.try_get(5).ok()?,
+        last_error: r.try_get(6).ok()?,
+        sent_at: r.try_get::<Option<String>, _>(7).ok()?.map(|s| parse_ts(&s)),
+        repeats: r.try_get(8).ok()?,
+        lease_owner: r.try_get(9).ok()?,
+    })
+}
+
 fn db_now(engine: Engine, plus_secs: i64) -> String {
     match engine {
         Engine::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '{plus_secs:+} seconds')"),
@@ -365,28 +384,11 @@ impl Store {
 
     /// Every outbox row, newest day first.
     pub async fn outbox(&self) -> Result<Vec<OutboxRow>, StoreError> {
-        let rows =
-            sqlx::query("SELECT key, recipient, day, status, attempts, message_id, last_error, sent_at, repeats, lease_owner FROM outbox ORDER BY day DESC, key")
-                .fetch_all(self.pool())
-                .await
-                .map_err(|e| StoreError::db(Op::ReadOutbox, e))?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| {
-                Some(OutboxRow {
-                    key: r.try_get(0).ok()?,
-                    recipient: r.try_get(1).ok()?,
-                    day: parse_date(r.try_get(2).ok()?)?,
-                    status: r.try_get(3).ok()?,
-                    attempts: r.try_get(4).ok()?,
-                    message_id: r.try_get(5).ok()?,
-                    last_error: r.try_get(6).ok()?,
-                    sent_at: r.try_get::<Option<String>, _>(7).ok()?.map(|s| parse_ts(&s)),
-                    repeats: r.try_get(8).ok()?,
-                    lease_owner: r.try_get(9).ok()?,
-                })
-            })
-            .collect())
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY day DESC, key")))
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| StoreError::db(Op::ReadOutbox, e))?;
+        Ok(rows.iter().filter_map(outbox_row).collect())
     }
 
     /// The benchmark's second round: every sent row back to pending, to time dispatch alone.

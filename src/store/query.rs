@@ -42,11 +42,35 @@ pub struct Row {
     pub added_past_due: bool,
 }
 
+/// The columns [`row_from`] reads, in a SELECT list.
+pub(super) const ROW_COLUMNS: &str = "id, organisation, plan, initiative, title, kind, owner_role, unit, parent, due, state, rescheduled, school_break, report, in_plan, added_past_due";
+
+/// A stored checkpoint row from a SELECT of [`ROW_COLUMNS`].
+pub(super) fn row_from(r: &sqlx::any::AnyRow) -> Row {
+    let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
+    Row {
+        id: g("id").unwrap_or_default(),
+        organisation: g("organisation").unwrap_or_default(),
+        plan: g("plan"),
+        initiative: g("initiative"),
+        title: g("title").unwrap_or_default(),
+        kind: g("kind").unwrap_or_default(),
+        owner_role: g("owner_role").unwrap_or_default(),
+        unit: g("unit"),
+        parent: g("parent"),
+        due: parse_date(g("due")),
+        state: g("state").and_then(|s| State::parse(&s)).unwrap_or(State::Planned),
+        rescheduled: r.try_get::<i64, _>("rescheduled").unwrap_or(0) != 0,
+        school_break: g("school_break"),
+        report: g("report").and_then(|s| serde_json::from_str(&s).ok()),
+        in_plan: r.try_get::<i64, _>("in_plan").unwrap_or(1) != 0,
+        added_past_due: r.try_get::<i64, _>("added_past_due").unwrap_or(0) != 0,
+    }
+}
+
 impl Store {
     pub async fn status(&self, f: &Filter) -> Result<Vec<Row>, StoreError> {
-        let mut sql = String::from(
-            "SELECT id, organisation, plan, initiative, title, kind, owner_role, unit, parent, due, state, rescheduled, school_break, report, in_plan, added_past_due FROM checkpoints WHERE 1 = 1",
-        );
+        let mut sql = format!("SELECT {ROW_COLUMNS} FROM checkpoints WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
         let mut add = |sql: &mut String, cond: &str, v: String| {
             binds.push(v);
@@ -75,29 +99,11 @@ impl Store {
         let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::ReadStatus, e))?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
-            let state = g("state").and_then(|s| State::parse(&s)).unwrap_or(State::Planned);
-            if !f.states.is_empty() && !f.states.contains(&state) {
+            let row = row_from(&r);
+            if !f.states.is_empty() && !f.states.contains(&row.state) {
                 continue;
             }
-            out.push(Row {
-                id: g("id").unwrap_or_default(),
-                organisation: g("organisation").unwrap_or_default(),
-                plan: g("plan"),
-                initiative: g("initiative"),
-                title: g("title").unwrap_or_default(),
-                kind: g("kind").unwrap_or_default(),
-                owner_role: g("owner_role").unwrap_or_default(),
-                unit: g("unit"),
-                parent: g("parent"),
-                due: parse_date(g("due")),
-                state,
-                rescheduled: r.try_get::<i64, _>("rescheduled").unwrap_or(0) != 0,
-                school_break: g("school_break"),
-                report: g("report").and_then(|s| serde_json::from_str(&s).ok()),
-                in_plan: r.try_get::<i64, _>("in_plan").unwrap_or(1) != 0,
-                added_past_due: r.try_get::<i64, _>("added_past_due").unwrap_or(0) != 0,
-            });
+            out.push(row);
         }
         Ok(out)
     }
