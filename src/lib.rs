@@ -17,6 +17,8 @@
 //! - [`config`]: `config/arshjul.toml` with environment overrides.
 //! - [`clock`]: the one injected source of "now".
 //! - [`msg`]: one message in Swedish and English.
+//! - [`web`]: the web pages (axum, maud): report forms from the reminders' links, sign-in
+//!   by email, per-role access.
 //! - [`cli`]: argument parsing and wiring for the `arshjul` binary.
 
 pub mod calendar;
@@ -31,4 +33,5 @@ pub mod remind;
 pub mod schedule;
 pub mod store;
 pub mod synth;
+pub mod web;
 pub mod workflow;

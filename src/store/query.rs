@@ -75,31 +75,25 @@ impl Store {
         let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::ReadStatus, e))?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
-            let state = g("state").and_then(|s| State::parse(&s)).unwrap_or(State::Planned);
-            if !f.states.is_empty() && !f.states.contains(&state) {
+            let row = row(&r);
+            if !f.states.is_empty() && !f.states.contains(&row.state) {
                 continue;
             }
-            out.push(Row {
-                id: g("id").unwrap_or_default(),
-                organisation: g("organisation").unwrap_or_default(),
-                plan: g("plan"),
-                initiative: g("initiative"),
-                title: g("title").unwrap_or_default(),
-                kind: g("kind").unwrap_or_default(),
-                owner_role: g("owner_role").unwrap_or_default(),
-                unit: g("unit"),
-                parent: g("parent"),
-                due: parse_date(g("due")),
-                state,
-                rescheduled: r.try_get::<i64, _>("rescheduled").unwrap_or(0) != 0,
-                school_break: g("school_break"),
-                report: g("report").and_then(|s| serde_json::from_str(&s).ok()),
-                in_plan: r.try_get::<i64, _>("in_plan").unwrap_or(1) != 0,
-                added_past_due: r.try_get::<i64, _>("added_past_due").unwrap_or(0) != 0,
-            });
+            out.push(row);
         }
         Ok(out)
+    }
+
+    /// One checkpoint as stored (cancelled ones too), `None` for an unknown id.
+    pub async fn checkpoint(&self, id: &str) -> Result<Option<Row>, StoreError> {
+        let r = sqlx::query(
+            "SELECT id, organisation, plan, initiative, title, kind, owner_role, unit, parent, due, state, rescheduled, school_break, report, in_plan, added_past_due FROM checkpoints WHERE id = $1",
+        )
+        .bind(id.to_owned())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| StoreError::db(Op::ReadStatus, e))?;
+        Ok(r.as_ref().map(row))
     }
 
     /// Every event of a checkpoint, oldest first.
@@ -141,5 +135,27 @@ impl Store {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         Ok(scored.into_iter().take(3).map(|(_, c)| c).collect())
+    }
+}
+
+fn row(r: &sqlx::any::AnyRow) -> Row {
+    let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
+    Row {
+        id: g("id").unwrap_or_default(),
+        organisation: g("organisation").unwrap_or_default(),
+        plan: g("plan"),
+        initiative: g("initiative"),
+        title: g("title").unwrap_or_default(),
+        kind: g("kind").unwrap_or_default(),
+        owner_role: g("owner_role").unwrap_or_default(),
+        unit: g("unit"),
+        parent: g("parent"),
+        due: parse_date(g("due")),
+        state: g("state").and_then(|s| State::parse(&s)).unwrap_or(State::Planned),
+        rescheduled: r.try_get::<i64, _>("rescheduled").unwrap_or(0) != 0,
+        school_break: g("school_break"),
+        report: g("report").and_then(|s| serde_json::from_str(&s).ok()),
+        in_plan: r.try_get::<i64, _>("in_plan").unwrap_or(1) != 0,
+        added_past_due: r.try_get::<i64, _>("added_past_due").unwrap_or(0) != 0,
     }
 }
