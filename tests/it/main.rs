@@ -24,3 +24,5 @@ mod store;
 mod support;
 mod tcp_proxy;
 mod warnings;
+mod web_link;
+mod web_support;
