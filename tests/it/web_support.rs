@@ -34,7 +34,8 @@ pub fn reminder_day() -> DateTime<Utc> {
 }
 
 pub struct Web {
-    pub dir: TempDir,
+    /// The workflows directory (kept for the test's life).
+    _dir: TempDir,
     pub store: Store,
     pub clock: Arc<ManualClock>,
     pub state: AppState,
@@ -70,7 +71,7 @@ impl Web {
         tokio::spawn(serve(listener, state.clone(), async {
             let _ = rx.await;
         }));
-        Web { dir, store, clock, state, addr, _stop: tx }
+        Web { _dir: dir, store, clock, state, addr, _stop: tx }
     }
 
     pub fn client(&self) -> Client {
