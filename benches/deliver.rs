@@ -76,7 +76,8 @@ async fn scenario(url: &str, smtp: &str, units: usize, per_unit: usize) -> Figur
     let settings = Settings { domain: "bench.se".into(), owner: "bench".into(), ..Settings::default() };
     let timeouts = Timeouts { connections: settings.concurrency as u32, ..Timeouts::default() };
     let mailer = Mailer::with_timeouts(&SmtpConfig::parse(smtp).unwrap(), timeouts).unwrap();
-    let sender = SmtpSender { mailer, from: "arshjul <arshjul@bench.se>".parse().unwrap(), domain: "bench.se".into(), lang: Lang::Sv };
+    let sender =
+        SmtpSender { mailer, from: "arshjul <arshjul@bench.se>".parse().unwrap(), domain: "bench.se".into(), lang: Lang::Sv, links: None };
     let engine = Engine { store: store.clone(), model: Arc::new(model), settings };
     let at = chrono_tz::Europe::Stockholm.with_ymd_and_hms(2021, 5, 14, 7, 30, 0).unwrap().with_timezone(&Utc);
 

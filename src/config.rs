@@ -40,6 +40,11 @@ pub struct Config {
     pub lease_secs: i64,
     /// `ARSHJUL_CONCURRENCY`: emails sent at once (kept-open SMTP connections).
     pub concurrency: usize,
+    /// `ARSHJUL_WEB_LISTEN`: where the web server listens (`serve`, `run`).
+    pub web_listen: std::net::SocketAddr,
+    /// `ARSHJUL_BASE_URL`: the public URL of the web pages, for links in emails; no
+    /// trailing slash.
+    pub base_url: String,
 }
 
 impl Default for Config {
@@ -55,6 +60,8 @@ impl Default for Config {
             instance: String::new(),
             lease_secs: 120,
             concurrency: 8,
+            web_listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+            base_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -100,6 +107,8 @@ impl Config {
             concurrency: r
                 .get("ARSHJUL_CONCURRENCY", "daemon.concurrency", file.daemon.concurrency, |s| number(s, 1..=64))?
                 .unwrap_or(d.concurrency),
+            web_listen: r.get("ARSHJUL_WEB_LISTEN", "web.listen", file.web.listen, listen)?.unwrap_or(d.web_listen),
+            base_url: r.get("ARSHJUL_BASE_URL", "web.base_url", file.web.base_url, base_url)?.unwrap_or(d.base_url),
         })
     }
 
@@ -193,6 +202,40 @@ fn mailbox(s: &str) -> Result<Mailbox, Msg> {
     Ok(m)
 }
 
+fn listen(s: &str) -> Result<std::net::SocketAddr, Msg> {
+    s.parse().map_err(|_| {
+        Msg::new(
+            format!(
+                "`{}` är ingen adress att lyssna på; skriv IP-adress och port, t.ex. `127.0.0.1:8080` eller `0.0.0.0:8080`.",
+                header::shown(s)
+            ),
+            format!("`{}` is not an address to listen on; write an IP address and a port, e.g. `127.0.0.1:8080`.", header::shown(s)),
+        )
+    })
+}
+
+/// An absolute http(s) URL without query, fragment or whitespace; kept without a trailing slash.
+fn base_url(s: &str) -> Result<String, Msg> {
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    let host = rest.map(|r| r.split('/').next().unwrap_or(""));
+    let ok = host.is_some_and(|h| !h.is_empty())
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '?' | '#' | '"' | '<' | '>' | '\\'));
+    if ok {
+        Ok(s.trim_end_matches('/').to_owned())
+    } else {
+        Err(Msg::new(
+            format!(
+                "`{}` är ingen webbadress; skriv den adress användarna når sidorna på, t.ex. `https://arshjul.kommun.se`.",
+                header::shown(s)
+            ),
+            format!(
+                "`{}` is not a web address; write the URL users reach the pages at, e.g. `https://arshjul.example.org`.",
+                header::shown(s)
+            ),
+        ))
+    }
+}
+
 /// A whole number in `range`.
 fn number<T>(s: &str, range: std::ops::RangeInclusive<T>) -> Result<T, Msg>
 where
@@ -224,6 +267,15 @@ struct File {
     reminders: Reminders,
     #[serde(default)]
     daemon: Daemon,
+    #[serde(default)]
+    web: Web,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Web {
+    listen: Text,
+    base_url: Text,
 }
 
 type Text = Option<Spanned<String>>;

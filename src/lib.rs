@@ -17,6 +17,8 @@
 //! - [`config`]: `config/arshjul.toml` with environment overrides.
 //! - [`clock`]: the one injected source of "now".
 //! - [`msg`]: one message in Swedish and English.
+//! - [`web`]: the web pages (axum, maud): report forms from the reminders' links, sign-in
+//!   by email, per-role access.
 //! - [`cli`]: argument parsing and wiring for the `arshjul` binary.
 
 pub mod calendar;

@@ -49,7 +49,7 @@ fn setup(lang: Lang) -> Result<Setup, ExitCode> {
     Ok(Setup { smtp, from: cfg.mail_from.clone(), settings: super::settings(cfg, lang) })
 }
 
-pub fn run(args: RunArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
+pub fn run(args: RunArgs, lang: Lang, clock: Arc<dyn Clock>) -> ExitCode {
     let setup = match setup(lang) {
         Ok(s) => s,
         Err(code) => return code,
@@ -60,7 +60,8 @@ pub fn run(args: RunArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
     rt.block_on(run_async(args, lang, clock, setup))
 }
 
-async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -> ExitCode {
+async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Setup) -> ExitCode {
+    let clock = &*shared;
     let cfg = super::config();
     let timeouts = Timeouts { connections: setup.settings.concurrency as u32, ..Timeouts::default() };
     let mailer = match Mailer::with_timeouts(&setup.smtp, timeouts) {
@@ -86,7 +87,13 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
         ),
         Err(e) => return fail(lang, e.into()),
     }
-    let sender = SmtpSender { mailer, from: setup.from, domain: settings.domain.clone(), lang };
+    // The report links in every mail are signed with the key the web pages check them with.
+    let key = match crate::web::link_key(&store, clock.now()).await {
+        Ok(k) => k,
+        Err(e) => return fail(lang, e.into()),
+    };
+    let links = crate::mail::Links::new(&cfg.base_url, key);
+    let sender = SmtpSender { mailer, from: setup.from, domain: settings.domain.clone(), lang, links: Some(links) };
     let stopping = settings.stopping.clone();
     let mut engine = Engine { store: store.clone(), model: Arc::new(crate::definition::Model::default()), settings };
     match daemon::reload_outcome(&mut engine, &sources, clock).await {
@@ -118,10 +125,20 @@ async fn run_async(args: RunArgs, lang: Lang, clock: &dyn Clock, setup: Setup) -
         }
     }
     let (control, reload, stop) = Control::new();
+    // The web pages beside the loop: they read the model the loop's reloads publish, and
+    // wake the loop when they queue a sign-in mail. They stop with it.
+    let shared_model: crate::engine::SharedModel = Arc::new(std::sync::RwLock::new(engine.model.clone()));
+    engine.settings.publish = Some(shared_model.clone());
+    let web = match super::serve::start(&store, shared_model, shared.clone(), lang, Some(control.wake.clone()), control.stop.clone()).await
+    {
+        Ok(w) => w,
+        Err(m) => return fail(lang, m),
+    };
     if let Err(e) = signals(reload, stop, stopping) {
         return fail(lang, Msg::new(format!("kan inte lyssna på signaler: {e}"), format!("cannot listen for signals: {e}")));
     }
     daemon::run(engine, sender, clock, sources, control).await;
+    let _ = web.await;
     store.close().await;
     ExitCode::SUCCESS
 }

@@ -25,6 +25,7 @@ mod outbox;
 mod output;
 mod people;
 mod plan;
+mod serve;
 mod simulate;
 mod state;
 
@@ -33,6 +34,7 @@ use crate::definition::{Diagnostic, Lang};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// arshjul — håller huvudmannens årshjul för systematiskt kvalitetsarbete.
 #[derive(Parser, Debug)]
@@ -71,6 +73,8 @@ pub enum Command {
     State(state::StateCommand),
     /// Kör daemonen: håller kontrollpunkternas status och skickar påminnelser (SIGHUP läser om, SIGTERM avslutar).
     Run(daemon::RunArgs),
+    /// Visa webbsidorna (utan daemonen): rapportformulär, inloggning, översikt. Skickar ingen e-post själv.
+    Serve(serve::ServeArgs),
     /// Visa utkorgen: varje e-post, om den är skickad, väntar, misslyckades eller upprepades.
     Outbox(outbox::OutboxArgs),
     /// Öva: kör motorn över virtuell tid och skriv ut varje e-post som skulle skickas.
@@ -116,10 +120,10 @@ pub fn main() -> ExitCode {
     // starts its clock there and lets it run.
     match std::env::var("ARSHJUL_NOW") {
         Ok(t) => match chrono::DateTime::parse_from_rfc3339(t.trim()) {
-            Ok(at) if matches!(cli.command, Command::Run(_)) => {
-                run(cli, &crate::clock::ShiftedClock::starting_at(at.with_timezone(&chrono::Utc)))
+            Ok(at) if matches!(cli.command, Command::Run(_) | Command::Serve(_)) => {
+                run(cli, Arc::new(crate::clock::ShiftedClock::starting_at(at.with_timezone(&chrono::Utc))))
             }
-            Ok(at) => run(cli, &crate::clock::ManualClock::new(at.with_timezone(&chrono::Utc))),
+            Ok(at) => run(cli, Arc::new(crate::clock::ManualClock::new(at.with_timezone(&chrono::Utc)))),
             Err(e) => {
                 let lang = cli.lang.as_deref().map_or(config().lang, Lang::from_tag);
                 let msg = crate::msg::Msg::new(
@@ -130,7 +134,7 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Err(_) => run(cli, &SystemClock),
+        Err(_) => run(cli, Arc::new(SystemClock)),
     }
 }
 
@@ -152,8 +156,9 @@ pub fn settings(cfg: &crate::config::Config, lang: Lang) -> crate::engine::Setti
 }
 
 /// Runs a parsed command line with the given clock.
-pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
+pub fn run(cli: Cli, shared: Arc<dyn Clock>) -> ExitCode {
     let lang = cli.lang.as_deref().map_or(config().lang, Lang::from_tag);
+    let clock = &*shared;
     match cli.command {
         Command::Check { dir } => check::run(&dir.unwrap_or_else(default_dir), lang),
         Command::Plan(args) => plan::run(args, lang, clock),
@@ -161,7 +166,8 @@ pub fn run(cli: Cli, clock: &dyn Clock) -> ExitCode {
         Command::State(cmd) => state::run(cmd, lang, clock),
         Command::People(cmd) => people::run(cmd, lang),
         Command::Simulate(args) => simulate::run(args, lang),
-        Command::Run(args) => daemon::run(args, lang, clock),
+        Command::Run(args) => daemon::run(args, lang, shared.clone()),
+        Command::Serve(args) => serve::run(args, lang, shared.clone()),
         Command::Outbox(args) => outbox::run(args, lang),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }

@@ -123,7 +123,8 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
     let sent = match smtp {
         None => days(&engine, &DryRun::default(), from, to, args.format, lang).await,
         Some(mailer) => {
-            let sender = crate::mail::SmtpSender { mailer, from: cfg.mail_from.clone(), domain: engine.settings.domain.clone(), lang };
+            let sender =
+                crate::mail::SmtpSender { mailer, from: cfg.mail_from.clone(), domain: engine.settings.domain.clone(), lang, links: None };
             days(&engine, &sender, from, to, args.format, lang).await
         }
     };

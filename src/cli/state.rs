@@ -155,7 +155,7 @@ async fn run_async(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode
                 Ok(o) => o,
                 Err((sv, en)) => return fail(name, say(lang, &sv, &en)),
             };
-            let r = Report { outcome, reason: reason.clone(), uppfoljning: uppfoljning.clone(), analys: analys.clone() };
+            let r = Report { outcome, reason: reason.clone(), uppfoljning: uppfoljning.clone(), analys: analys.clone(), links: Vec::new() };
             Some((checkpoint.clone(), Cmd::Report(r), actor.clone(), None))
         }
         StateCommand::Approve { checkpoint, actor } => Some((checkpoint.clone(), Cmd::Approve, actor.clone(), None)),

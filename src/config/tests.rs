@@ -108,3 +108,22 @@ fn a_bad_key_is_located() {
     assert!(e.sv.contains("url"), "lists the valid key: {e}");
     assert!(e.en.starts_with("a.toml:2:1: error in the configuration"), "{}", e.en);
 }
+
+#[test]
+fn the_web_keys_are_typed_and_located() {
+    let c = load(&[("ARSHJUL_CONFIG", "/nonexistent"), ("ARSHJUL_WEB_LISTEN", "x")]);
+    assert!(c.is_err());
+    let f = file("[web]\nlisten = \"0.0.0.0:9000\"\nbase_url = \"https://arshjul.kommun.se/\"\n");
+    let c = load(&[("ARSHJUL_CONFIG", &f.s())]).unwrap();
+    assert_eq!(c.web_listen.to_string(), "0.0.0.0:9000");
+    assert_eq!(c.base_url, "https://arshjul.kommun.se");
+    let c = load(&[("ARSHJUL_CONFIG", &f.s()), ("ARSHJUL_BASE_URL", "http://localhost:8080")]).unwrap();
+    assert_eq!(c.base_url, "http://localhost:8080");
+    let e = load(&[("ARSHJUL_CONFIG", &f.s()), ("ARSHJUL_WEB_LISTEN", "localhost")]).unwrap_err();
+    assert!(e.sv.starts_with("ARSHJUL_WEB_LISTEN: `localhost` är ingen adress"), "{}", e.sv);
+    let bad = file("[web]\nbase_url = \"arshjul.kommun.se\"\n");
+    let e = load(&[("ARSHJUL_CONFIG", &bad.s())]).unwrap_err();
+    assert!(e.sv.contains(":2:12: web.base_url: `arshjul.kommun.se` är ingen webbadress"), "{}", e.sv);
+    let d = load(&[("ARSHJUL_CONFIG", &file("").s())]).unwrap();
+    assert_eq!((d.web_listen.to_string(), d.base_url.as_str()), ("127.0.0.1:8080".into(), "http://127.0.0.1:8080"));
+}

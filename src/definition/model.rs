@@ -98,6 +98,9 @@ pub struct Role {
     pub per_unit: bool,
     /// The superior, used for escalation and for vacant roles.
     pub reports_to: Option<Arc<str>>,
+    /// Sees everything in its organisation on the web pages and changes nothing (`read_only:
+    /// ja`; a role with the id `revisor` is read-only too).
+    pub read_only: bool,
 }
 
 /// A steering, learning or working group.

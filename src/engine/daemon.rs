@@ -44,6 +44,8 @@ pub struct Control {
     pub stop: watch::Receiver<bool>,
     /// Stop by itself once the clock has passed this instant (virtual runs).
     pub until: Option<DateTime<Utc>>,
+    /// Notified: tick now (the web pages queued a sign-in mail).
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl Control {
@@ -51,7 +53,7 @@ impl Control {
     pub fn new() -> (Control, mpsc::Sender<()>, watch::Sender<bool>) {
         let (rtx, reload) = mpsc::channel(4);
         let (stx, stop) = watch::channel(false);
-        (Control { reload, stop, until: None }, rtx, stx)
+        (Control { reload, stop, until: None, wake: Arc::default() }, rtx, stx)
     }
 }
 
@@ -146,6 +148,9 @@ pub async fn reload_outcome(engine: &mut Engine, src: &Sources, clock: &dyn Cloc
                 ],
             );
             engine.model = Arc::new(loaded.model);
+            if let Some(slot) = &engine.settings.publish {
+                *slot.write().unwrap_or_else(|e| e.into_inner()) = engine.model.clone();
+            }
             Reload::Replaced
         }
         Err(e) => {
@@ -247,6 +252,7 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
         tokio::select! {
             biased;
             _ = control.stop.changed() => {}
+            _ = control.wake.notified() => tick_at = clock.now(),
             Some(()) = control.reload.recv() => {
                 log("info", "läser om definitionerna", &[]);
                 seen = fingerprint(&src);

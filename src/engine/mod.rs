@@ -55,7 +55,13 @@ pub struct Settings {
     pub unmarked: dispatch::Unmarked,
     /// The language of what the daemon logs about the user's files and errors.
     pub lang: Lang,
+    /// Where a reload also publishes the new model (the web pages read it from there).
+    pub publish: Option<SharedModel>,
 }
+
+/// The loaded model, shared with readers that outlive a reload (the web server): the
+/// daemon's reload swaps the inner `Arc`.
+pub type SharedModel = Arc<std::sync::RwLock<Arc<Model>>>;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -69,6 +75,7 @@ impl Default for Settings {
             stopping: Arc::default(),
             unmarked: dispatch::Unmarked::default(),
             lang: Lang::default(),
+            publish: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! raw message stays mostly readable and its encoding predictable).
 
 use super::header::{self, shown};
-use super::{html, text};
+use super::{Links, html, login, text};
 use crate::definition::Lang;
 use crate::msg::Msg;
 use crate::remind::Digest;
@@ -30,15 +30,28 @@ pub struct Composed {
     pub date: DateTime<Utc>,
 }
 
-/// Renders `digest` in `lang`; the Message-ID is `digest.message_id(domain)`.
+/// Renders `digest` in `lang` without links (each item says how to report on the command
+/// line); the Message-ID is `digest.message_id(domain)`.
 pub fn compose(digest: &Digest, from: &Mailbox, domain: &str, lang: Lang) -> Composed {
-    let subject = subject(digest, lang);
+    compose_linked(digest, from, domain, lang, None)
+}
+
+/// Renders `digest` in `lang`; with `links`, each item carries its signed report link
+/// instead of the command (and a sign-in mail its sign-in link).
+pub fn compose_linked(digest: &Digest, from: &Mailbox, domain: &str, lang: Lang, links: Option<&Links>) -> Composed {
+    let (subject, text, html) = if digest.login.is_some() {
+        (login::subject(lang), login::text(digest, lang, links), login::html(digest, lang, links))
+    } else {
+        let subject = subject(digest, lang);
+        let html = html::body(digest, &subject, lang, links);
+        (subject, text::body(digest, lang, links), html)
+    };
     Composed {
         from: from.clone(),
         to: digest.to.email.clone(),
         to_name: digest.to.name.clone(),
-        text: text::body(digest, lang),
-        html: html::body(digest, &subject, lang),
+        text,
+        html,
         subject,
         message_id: digest.message_id(domain),
         date: digest.send_at,

@@ -2,6 +2,7 @@
 //! checkpoint) that screen readers can walk, with inline styles only (mail clients drop
 //! stylesheets). Every piece of user text is escaped: titles and names come from files.
 
+use super::Links;
 use super::view::{self, ItemView};
 use crate::definition::Lang;
 use crate::remind::Digest;
@@ -30,6 +31,10 @@ struct Words {
     caption: &'static str,
     columns: [&'static str; 4],
     footer: &'static str,
+    /// With links: the last column's header and the footer.
+    link_column: &'static str,
+    link_text: &'static str,
+    link_footer: &'static str,
 }
 
 fn words(lang: Lang) -> Words {
@@ -41,6 +46,9 @@ fn words(lang: Lang) -> Words {
             caption: "Uppföljningar att rapportera",
             columns: ["Kontrollpunkt", "Förfaller", "Läge", "Rapportera så här"],
             footer: "Svara inte på det här mejlet: rapportera med kommandot i tabellen. Du får högst ett sådant mejl per dag.",
+            link_column: "Rapportera",
+            link_text: "Öppna rapportformuläret",
+            link_footer: "Svara inte på det här mejlet: rapportera via länkarna i tabellen. Länkarna gäller i 30 dagar och bara för dig — skicka inte vidare mejlet. Du får högst ett sådant mejl per dag.",
         },
         Lang::En => Words {
             lang: "en",
@@ -49,6 +57,9 @@ fn words(lang: Lang) -> Words {
             caption: "Follow-ups to report",
             columns: ["Checkpoint", "Due", "Status", "How to report"],
             footer: "Do not reply to this email: report with the command in the table. You get at most one such email a day.",
+            link_column: "Report",
+            link_text: "Open the report form",
+            link_footer: "Do not reply to this email: report through the links in the table. They are valid for 30 days and only for you — do not forward this email. You get at most one such email a day.",
         },
     }
 }
@@ -56,8 +67,12 @@ fn words(lang: Lang) -> Words {
 const CELL: &str = "border:1px solid #999;padding:6px;text-align:left;vertical-align:top";
 
 /// The whole HTML document.
-pub fn body(digest: &Digest, subject: &str, lang: Lang) -> String {
-    let w = words(lang);
+pub fn body(digest: &Digest, subject: &str, lang: Lang, links: Option<&Links>) -> String {
+    let mut w = words(lang);
+    if links.is_some() {
+        w.columns[3] = w.link_column;
+        w.footer = w.link_footer;
+    }
     let mut out = String::new();
     let _ = write!(
         out,
@@ -70,8 +85,11 @@ pub fn body(digest: &Digest, subject: &str, lang: Lang) -> String {
         w.intro,
         escape(&view::date(digest.day, lang)),
     );
-    table(&mut out, &w, &view::items(digest, lang));
-    let _ = write!(out, "<p>{}</p>\n<p>{}</p>\n</body>\n</html>\n", escape(view::outcomes_hint(lang)), w.footer);
+    table(&mut out, &w, &view::items(digest, lang, links));
+    if links.is_none() {
+        let _ = writeln!(out, "<p>{}</p>", escape(view::outcomes_hint(lang)));
+    }
+    let _ = write!(out, "<p>{}</p>\n</body>\n</html>\n", w.footer);
     out
 }
 
@@ -86,22 +104,25 @@ fn table(out: &mut String, w: &Words, items: &[ItemView]) {
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for v in items {
-        row(out, v);
+        row(out, v, w);
     }
     out.push_str("</tbody>\n</table>\n");
 }
 
-fn row(out: &mut String, v: &ItemView) {
+fn row(out: &mut String, v: &ItemView, w: &Words) {
     let ctx: Vec<String> = v.context.iter().map(|(l, x)| format!("{l}: {}", escape(x))).collect();
     let notes: String = v.notes.iter().map(|n| format!("<br>{}", escape(n))).collect();
     let why = if v.late { format!("<strong>{}</strong>", escape(&v.why)) } else { escape(&v.why) };
     let _ = writeln!(
         out,
         "<tr><th scope=\"row\" style=\"{CELL}\">{}<br><small>{}</small></th>\
-         <td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{why}{notes}</td><td style=\"{CELL}\"><code>{}</code></td></tr>",
+         <td style=\"{CELL}\">{}</td><td style=\"{CELL}\">{why}{notes}</td><td style=\"{CELL}\">{}</td></tr>",
         escape(&v.title),
         ctx.join(" · "),
         escape(&v.due),
-        escape(&v.command),
+        match &v.link {
+            Some(l) => format!("<a href=\"{}\">{}</a>", escape(l), w.link_text),
+            None => format!("<code>{}</code>", escape(&v.command)),
+        },
     );
 }

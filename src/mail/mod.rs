@@ -3,6 +3,7 @@
 //! - [`compose`]: a [`Digest`](crate::remind::Digest) → [`Composed`] (subject, text, HTML,
 //!   deterministic Message-ID and Date) → `lettre::Message` (multipart/alternative).
 //!   Pure: no clock, no IO. `view` decides what each line says; `text` and `html` lay it out.
+//! - [`Links`]: the signed per-checkpoint report links (and sign-in links) a mail carries.
 //! - [`header`]: what may stand in a header (checked at import and at composition).
 //! - [`SmtpConfig`]: the `ARSHJUL_SMTP_URL` (`smtp://[user:pass@]host:port[?tls=…]`).
 //! - [`Mailer`]: sends over SMTP and sorts failures into transient and permanent
@@ -15,14 +16,17 @@ mod compose;
 mod config;
 pub mod header;
 mod html;
+mod links;
+mod login;
 mod sender;
 mod text;
 mod transport;
 mod view;
 
-pub use compose::{Composed, compose};
+pub use compose::{Composed, compose, compose_linked};
 pub use config::{SmtpConfig, TlsMode};
 pub use html::escape as escape_html;
+pub use links::Links;
 pub use sender::SmtpSender;
 pub use transport::{Mailer, SendError, SendErrorKind, Timeouts};
 pub use view::{date as format_date, report_command};

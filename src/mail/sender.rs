@@ -1,7 +1,8 @@
 //! The engine's [`Sender`] over SMTP: compose the digest, send it, and map the outcome to a
 //! [`Delivery`] in the configured language (a mail that cannot be built is permanent, like a 5xx reply).
 
-use super::compose::compose;
+use super::Links;
+use super::compose::compose_linked;
 use super::transport::{Mailer, SendError, SendErrorKind};
 use crate::definition::Lang;
 use crate::engine::{Delivery, Sender};
@@ -16,6 +17,9 @@ pub struct SmtpSender {
     /// Domain for Message-IDs when the outbox does not give one.
     pub domain: String,
     pub lang: Lang,
+    /// The base URL and key for the report links in each mail (`None`: the mail says how
+    /// to report on the command line instead).
+    pub links: Option<Links>,
 }
 
 /// A failure in `lang`: the outbox keeps the reason as text.
@@ -30,7 +34,7 @@ fn delivery(e: SendError, lang: Lang) -> Delivery {
 impl Sender for SmtpSender {
     /// Uses the outbox's `message_id`, so a resend carries the same id.
     async fn deliver(&self, digest: &Digest, message_id: &str) -> Delivery {
-        let mut composed = compose(digest, &self.from, &self.domain, self.lang);
+        let mut composed = compose_linked(digest, &self.from, &self.domain, self.lang, self.links.as_ref());
         if !message_id.is_empty() {
             composed.message_id = message_id.to_owned();
         }

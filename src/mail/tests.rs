@@ -56,6 +56,7 @@ fn digest() -> Digest {
         day: d(2021, 5, 24),
         send_at: Utc.with_ymd_and_hms(2021, 5, 24, 5, 30, 0).unwrap(),
         items: vec![escalated, vacant, late, today],
+        login: None,
     }
 }
 

@@ -1,20 +1,24 @@
 //! The plain-text body of a digest: readable in any mail client and in a terminal, with each
-//! item's report command on a line of its own so it can be copied whole.
+//! item's report link (or, without links, its report command) on a line of its own so it
+//! can be clicked or copied whole.
 
+use super::Links;
 use super::view::{self, ItemView};
 use crate::definition::Lang;
 use crate::remind::Digest;
 use std::fmt::Write;
 
 /// The whole text body.
-pub fn body(digest: &Digest, lang: Lang) -> String {
+pub fn body(digest: &Digest, lang: Lang, links: Option<&Links>) -> String {
     let mut out = greeting(digest, lang);
-    for (n, v) in view::items(digest, lang).iter().enumerate() {
+    for (n, v) in view::items(digest, lang, links).iter().enumerate() {
         item(&mut out, n + 1, v, lang);
     }
-    out.push_str(view::outcomes_hint(lang));
-    out.push_str("\n\n");
-    out.push_str(footer(lang));
+    if links.is_none() {
+        out.push_str(view::outcomes_hint(lang));
+        out.push_str("\n\n");
+    }
+    out.push_str(footer(lang, links.is_some()));
     out
 }
 
@@ -40,10 +44,24 @@ fn item(out: &mut String, n: usize, v: &ItemView, lang: Lang) {
     for note in &v.notes {
         let _ = writeln!(out, "   {note}");
     }
-    let _ = writeln!(out, "   {report}:\n     {}\n", v.command);
+    let _ = writeln!(out, "   {report}:\n     {}\n", v.link.as_deref().unwrap_or(&v.command));
 }
 
-fn footer(lang: Lang) -> &'static str {
+fn footer(lang: Lang, linked: bool) -> &'static str {
+    match (lang, linked) {
+        (Lang::Sv, true) => {
+            "Svara inte på det här mejlet: rapportera via länken. Länkarna gäller i 30 dagar och bara för dig — \
+             skicka inte vidare mejlet. Du får högst ett sådant mejl per dag.\n-- \narshjul\n"
+        }
+        (Lang::En, true) => {
+            "Do not reply to this email: report through the link. The links are valid for 30 days and only for you — \
+             do not forward this email. You get at most one such email a day.\n-- \narshjul\n"
+        }
+        (lang, false) => footer_cli(lang),
+    }
+}
+
+fn footer_cli(lang: Lang) -> &'static str {
     match lang {
         Lang::Sv => {
             "Svara inte på det här mejlet: rapportera med kommandot ovan. Du får högst ett sådant mejl per dag.\n\

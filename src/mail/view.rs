@@ -3,6 +3,7 @@
 //!
 //! Must not format for a medium (no HTML, no line layout) — that is `text` and `html`.
 
+use super::Links;
 use crate::definition::Lang;
 use crate::remind::{Digest, Item, Step};
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -23,14 +24,17 @@ pub struct ItemView {
     pub notes: Vec<String>,
     /// The exact command that reports it.
     pub command: String,
+    /// The signed link to its report form, when the mail carries links (then shown
+    /// instead of the command).
+    pub link: Option<String>,
 }
 
 /// The view of every item of `digest`, in its order.
-pub fn items(digest: &Digest, lang: Lang) -> Vec<ItemView> {
-    digest.items.iter().map(|i| item(i, digest.day, &digest.to.email, lang)).collect()
+pub fn items(digest: &Digest, lang: Lang, links: Option<&Links>) -> Vec<ItemView> {
+    digest.items.iter().map(|i| item(i, digest.day, &digest.to.email, lang, links)).collect()
 }
 
-fn item(i: &Item, day: NaiveDate, email: &str, lang: Lang) -> ItemView {
+fn item(i: &Item, day: NaiveDate, email: &str, lang: Lang, links: Option<&Links>) -> ItemView {
     ItemView {
         title: crate::remind::subject::one_line(&i.title),
         context: context(i, lang),
@@ -39,6 +43,7 @@ fn item(i: &Item, day: NaiveDate, email: &str, lang: Lang) -> ItemView {
         late: i.due < day,
         notes: notes(i, lang),
         command: report_command(&i.checkpoint, email, lang),
+        link: links.map(|l| l.report(email, &i.checkpoint, day)),
     }
 }
 

@@ -133,6 +133,10 @@ pub struct Digest {
     /// When it is to be sent (the day's send time, as an instant).
     pub send_at: DateTime<Utc>,
     pub items: Vec<Item>,
+    /// Set on a sign-in mail (no items): the nonce the mail's sign-in link is made from at
+    /// composition (the outbox keeps no usable link). Absent in reminder digests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
 }
 
 impl Digest {
@@ -164,7 +168,7 @@ pub fn digests(day: NaiveDate, send_at: DateTime<Utc>, items: Vec<(Person, Item)
                 let esc = |i: &Item| !matches!(i.step, Step::Escalated { .. });
                 (esc(a), a.due, &a.checkpoint).cmp(&(esc(b), b.due, &b.checkpoint))
             });
-            Digest { to, day, send_at, items }
+            Digest { to, day, send_at, items, login: None }
         })
         .collect()
 }

@@ -13,6 +13,7 @@ pub mod overview;
 mod people;
 mod query;
 mod sync;
+mod web;
 
 use crate::definition::Lang;
 use crate::msg::Msg;
@@ -25,6 +26,7 @@ pub use act::Acted;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
+pub use web::Session;
 
 /// Which database engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +63,9 @@ pub enum Op {
     Claim,
     Release,
     Benchmark,
+    Secrets,
+    Sessions,
+    SignIn,
 }
 
 impl Op {
@@ -91,6 +96,9 @@ impl Op {
             Op::Claim => "hämtning ur utkorgen",
             Op::Release => "frisläppning",
             Op::Benchmark => "benchmark",
+            Op::Secrets => "läsning av nyckeln för länkar",
+            Op::Sessions => "hantering av inloggningar",
+            Op::SignIn => "hantering av inloggningslänkar",
         }
     }
 
@@ -121,6 +129,9 @@ impl Op {
             Op::Claim => "claiming from the outbox",
             Op::Release => "releasing leases",
             Op::Benchmark => "running the benchmark",
+            Op::Secrets => "reading the link key",
+            Op::Sessions => "handling sessions",
+            Op::SignIn => "handling sign-in links",
         }
     }
 }

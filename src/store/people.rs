@@ -35,24 +35,30 @@ impl Store {
         Ok(holders.len())
     }
 
+    /// The roles held by the person with `email` (case-insensitive).
+    pub async fn person(&self, email: &str) -> Result<Vec<Holder>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT organisation, role, unit, name, email FROM people WHERE lower(email) = lower($1) ORDER BY organisation, role, unit",
+        )
+        .bind(email.trim().to_owned())
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| StoreError::db(Op::ReadPeople, e))?;
+        Ok(rows.iter().map(holder).collect())
+    }
+
     /// The whole directory.
     pub async fn people(&self) -> Result<Vec<Holder>, StoreError> {
         let rows = sqlx::query("SELECT organisation, role, unit, name, email FROM people ORDER BY organisation, role, unit, email")
             .fetch_all(self.pool())
             .await
             .map_err(|e| StoreError::db(Op::ReadPeople, e))?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let g = |i: usize| r.try_get::<String, _>(i).unwrap_or_default();
-                let unit = g(2);
-                Holder {
-                    organisation: g(0),
-                    role: g(1),
-                    unit: (!unit.is_empty()).then_some(unit),
-                    person: Person { name: g(3), email: g(4) },
-                }
-            })
-            .collect())
+        Ok(rows.iter().map(holder).collect())
     }
+}
+
+fn holder(r: &sqlx::any::AnyRow) -> Holder {
+    let g = |i: usize| r.try_get::<String, _>(i).unwrap_or_default();
+    let unit = g(2);
+    Holder { organisation: g(0), role: g(1), unit: (!unit.is_empty()).then_some(unit), person: Person { name: g(3), email: g(4) } }
 }

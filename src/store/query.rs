@@ -108,6 +108,16 @@ impl Store {
         Ok(out)
     }
 
+    /// One checkpoint as stored (cancelled ones too), `None` for an unknown id.
+    pub async fn checkpoint(&self, id: &str) -> Result<Option<Row>, StoreError> {
+        let r = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ROW_COLUMNS} FROM checkpoints WHERE id = $1")))
+            .bind(id.to_owned())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| StoreError::db(Op::ReadStatus, e))?;
+        Ok(r.as_ref().map(row_from))
+    }
+
     /// Every event of a checkpoint, oldest first.
     pub async fn history(&self, id: &str) -> Result<Vec<Event>, StoreError> {
         let rows = sqlx::query("SELECT at, actor, reason, data FROM events WHERE checkpoint = $1 ORDER BY seq")

@@ -103,6 +103,9 @@ pub struct Report {
     pub uppfoljning: String,
     /// *Analys*: what it means (may be empty, as "-" in the reports).
     pub analys: String,
+    /// Links to attachments (URLs), as given on the report form. Absent in older events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
 }
 
 /// What happened to a checkpoint.

@@ -11,7 +11,11 @@ fn today() -> Today {
 
 fn report(outcome: Outcome, reason: Option<&str>) -> Report {
     Report {
-        outcome, reason: reason.map(str::to_owned), uppfoljning: "Arbetet har genomförts på alla enheter.".into(), analys: "-".into()
+        outcome,
+        reason: reason.map(str::to_owned),
+        uppfoljning: "Arbetet har genomförts på alla enheter.".into(),
+        analys: "-".into(),
+        links: Vec::new(),
     }
 }
 

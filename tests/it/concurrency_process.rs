@@ -29,6 +29,7 @@ async fn two_hundred_reports_beside_a_running_daemon(db: &str) {
         .map(|i| {
             let id = ids[i % ids.len()].clone();
             let child = Command::new(env!("CARGO_BIN_EXE_arshjul"))
+                .env("ARSHJUL_WEB_LISTEN", "127.0.0.1:0")
                 .args(["report", &id, "--outcome", "genomförd", "--uppfoljning", &format!("Uppföljning nr {i}"), "--analys", "-"])
                 .args(["--as", &format!("rektor{i}@testkommun.se")])
                 .current_dir(t.path())

@@ -75,7 +75,13 @@ impl Rig {
 
     fn sender(&self) -> SmtpSender {
         let mailer = Mailer::new(&SmtpConfig::parse(&self.server.url()).unwrap()).unwrap();
-        SmtpSender { mailer, from: "arshjul <arshjul@testkommun.se>".parse().unwrap(), domain: "testkommun.se".into(), lang: Lang::Sv }
+        SmtpSender {
+            mailer,
+            from: "arshjul <arshjul@testkommun.se>".parse().unwrap(),
+            domain: "testkommun.se".into(),
+            lang: Lang::Sv,
+            links: None,
+        }
     }
 
     /// Runs the real daemon loop until the virtual clock reaches `until`; `reloads` queues

@@ -44,6 +44,7 @@ pub(crate) fn spawn(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, 
 pub(crate) fn spawn_at(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str, now: &str) -> Child {
     let log = std::fs::File::create(t.path().join(log)).unwrap();
     Command::new(env!("CARGO_BIN_EXE_arshjul"))
+        .env("ARSHJUL_WEB_LISTEN", "127.0.0.1:0")
         .arg("run")
         .current_dir(t.path())
         .env_remove("ARSHJUL_CONFIG")

@@ -42,6 +42,7 @@ fn digest(email: &str) -> Digest {
             item("testkommun/plan-2021/matematik/utvardering", "Utvärdering <script>x</script>", d(2021, 5, 31), Step::Before { days: 7 }),
             item("testkommun/plan-2021/matematik/lagesbedomning", "Lägesbedömning", d(2021, 5, 17), Step::Overdue { days: 7 }),
         ],
+        login: None,
     }
 }
 
@@ -275,7 +276,7 @@ async fn leading_dots_survive_the_round_trip() {
 async fn the_engine_sender_maps_outcomes_to_deliveries() {
     let server = SmtpServer::start();
     server.reject_rcpt("borta@testkommun.se");
-    let sender = SmtpSender { mailer: mailer(&server), from: from(), domain: DOMAIN.into(), lang: Lang::Sv };
+    let sender = SmtpSender { mailer: mailer(&server), from: from(), domain: DOMAIN.into(), lang: Lang::Sv, links: None };
     let dg = digest("asa.oberg@testkommun.se");
     assert_eq!(sender.deliver(&dg, "<fran-utkorgen@testkommun.se>").await, Delivery::Sent);
     assert_eq!(header(&only(&server).data, "Message-ID"), "<fran-utkorgen@testkommun.se>", "the outbox's id is kept");
@@ -290,7 +291,7 @@ async fn the_engine_sender_maps_outcomes_to_deliveries() {
 #[tokio::test]
 async fn a_poisoned_name_is_a_permanent_failure_and_the_next_mail_goes_out() {
     let server = SmtpServer::start();
-    let sender = SmtpSender { mailer: mailer(&server), from: from(), domain: DOMAIN.into(), lang: Lang::Sv };
+    let sender = SmtpSender { mailer: mailer(&server), from: from(), domain: DOMAIN.into(), lang: Lang::Sv, links: None };
     let mut poisoned = digest("anna@testkommun.se");
     poisoned.to.name = "Anna\rBcc: x@evil.example".into();
     match sender.deliver(&poisoned, "<p@testkommun.se>").await {

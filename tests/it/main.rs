@@ -25,3 +25,7 @@ mod store;
 mod support;
 mod tcp_proxy;
 mod warnings;
+mod web_hostile;
+mod web_link;
+mod web_login;
+mod web_support;

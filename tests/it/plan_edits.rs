@@ -186,7 +186,7 @@ proptest! {
             let mut reported = Vec::new();
             for (c, pick) in cps.iter().filter(|c| c.id.contains("/traffar/")).zip(&picks) {
                 if *pick {
-                    let r = Report { outcome: Outcome::Genomford, reason: None, uppfoljning: format!("om {}", c.id), analys: "-".into() };
+                    let r = Report { outcome: Outcome::Genomford, reason: None, uppfoljning: format!("om {}", c.id), analys: "-".into(), links: Vec::new() };
                     store.act(&c.id, &Command::Report(r), "chef", now, today).await.unwrap().unwrap();
                     reported.push(c.id.clone());
                 }

@@ -41,6 +41,7 @@ async fn a_poisoned_name_fails_alone_and_the_daemon_sends_the_rest() {
     // Friday 19 March 2021, 08:00: the week-12 dialogue meeting is announced to each rektor
     // and the förvaltningschef. No people file: the stored directory is used.
     let mut child = Command::new(env!("CARGO_BIN_EXE_arshjul"))
+        .env("ARSHJUL_WEB_LISTEN", "127.0.0.1:0")
         .arg("run")
         .current_dir(t.path())
         .env_remove("ARSHJUL_CONFIG")

@@ -122,8 +122,13 @@ async fn a_poisoned_outbox_row_fails_alone_and_everyone_else_gets_mail() {
     let store = Store::open(&db).await.unwrap();
     let day = NaiveDate::from_ymd_opt(2021, 3, 19).unwrap();
     let send_at = Utc.with_ymd_and_hms(2021, 3, 19, 6, 30, 0).unwrap();
-    let evil =
-        Digest { to: Person { name: "Anna\rBcc: x@evil.example".into(), email: "anna@testkommun.se".into() }, day, send_at, items: vec![] };
+    let evil = Digest {
+        to: Person { name: "Anna\rBcc: x@evil.example".into(), email: "anna@testkommun.se".into() },
+        day,
+        send_at,
+        items: vec![],
+        login: None,
+    };
     assert_eq!(store.enqueue(&[evil], "testkommun.se").await.unwrap(), 1);
     let pool = sqlx::AnyPool::connect(&db).await.unwrap();
     sqlx::query(

@@ -58,7 +58,13 @@ fn today(date: NaiveDate) -> Today {
 }
 
 fn report(outcome: Outcome) -> Report {
-    Report { outcome, reason: None, uppfoljning: "Genomfört på båda skolorna.".into(), analys: "Effekten syns i resultaten.".into() }
+    Report {
+        outcome,
+        reason: None,
+        uppfoljning: "Genomfört på båda skolorna.".into(),
+        analys: "Effekten syns i resultaten.".into(),
+        links: Vec::new(),
+    }
 }
 
 const EVAL: &str = "testkommun/plan-2021/matematik/utvardering";

@@ -54,6 +54,7 @@ pub fn arshjul(args: &[&str]) -> Output {
 /// Runs `arshjul` with `args` and extra environment variables.
 pub fn arshjul_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_arshjul"))
+        .env("ARSHJUL_WEB_LISTEN", "127.0.0.1:0")
         .args(args)
         .env_remove("DATABASE_URL")
         .env_remove("ARSHJUL_NOW")

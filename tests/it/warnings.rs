@@ -82,6 +82,7 @@ fn the_daemon_logs_warnings_in_its_language_and_runs_on() {
     let server = SmtpServer::start();
     let log = t.path().join("run.log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_arshjul"))
+        .env("ARSHJUL_WEB_LISTEN", "127.0.0.1:0")
         .arg("run")
         .arg(t.path())
         .current_dir(t.path())

@@ -253,13 +253,14 @@ fn roles(ctx: &mut Ctx, node: &Node) -> Vec<Role> {
     let mut reports: Vec<(usize, &Node)> = Vec::new();
     for (k, v) in entries {
         let Some(id) = common::id(ctx, k, "rollen", "the role") else { continue };
-        let Some(m) = ctx.map(v, "rollen", "the role", &["name", "per_unit", "reports_to"]) else { continue };
+        let Some(m) = ctx.map(v, "rollen", "the role", &["name", "per_unit", "reports_to", "read_only"]) else { continue };
         let name = m.get("name").and_then(|n| ctx.text(n, "namnet", "the name")).map(str::to_owned).unwrap_or_else(|| id.to_string());
         let per_unit = m.get("per_unit").and_then(|n| ctx.boolean(n, "per_unit", "per_unit")).unwrap_or(false);
         if let Some(r) = m.get("reports_to") {
             reports.push((out.len(), r));
         }
-        out.push(Role { id, name, per_unit, reports_to: None });
+        let read_only = m.get("read_only").and_then(|n| ctx.boolean(n, "read_only", "read_only")).unwrap_or(false);
+        out.push(Role { id, name, per_unit, reports_to: None, read_only });
     }
     let ids: Vec<String> = out.iter().map(|r| r.id.to_string()).collect();
     let known: Vec<&str> = ids.iter().map(String::as_str).collect();

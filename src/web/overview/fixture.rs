@@ -46,6 +46,7 @@ pub fn rows_between(model: &Model, from: &str, to: &str, today: NaiveDate) -> Ve
                 reason: None,
                 uppfoljning: "Genomfört enligt plan".into(),
                 analys: "-".into(),
+                links: Vec::new(),
             });
             Row {
                 id: c.id,
