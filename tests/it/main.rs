@@ -28,4 +28,5 @@ mod warnings;
 mod web_hostile;
 mod web_link;
 mod web_login;
+mod web_story;
 mod web_support;

@@ -272,7 +272,7 @@ pub fn svg(rows: &[Row], names: &Names, spec: &Spec) -> String {
     let _ = write!(
         out,
         r##"<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="800" height="{h:.0}" viewBox="0 0 800 {h:.0}" role="img" aria-labelledby="arshjul-title"><title id="arshjul-title">{}</title><rect width="800" height="{h:.0}" fill="#ffffff"/>"##,
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="800" height="{h:.0}" viewBox="0 0 800 {h:.0}" role="group" aria-labelledby="arshjul-title"><title id="arshjul-title">{}</title><rect width="800" height="{h:.0}" fill="#ffffff"/>"##,
         esc(&heading(names, spec))
     );
     body(&mut out, &lay, spec, true);
@@ -329,7 +329,7 @@ pub fn markup(rows: &[Row], names: &Names, spec: &Spec) -> Markup {
     let mut out = String::with_capacity(4096 + lay.count * 260);
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="ov-wheel" viewBox="0 0 800 800" role="img" aria-labelledby="ov-wheel-title-{0}"><title id="ov-wheel-title-{0}">{1}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" class="ov-wheel" viewBox="0 0 800 800" role="group" aria-labelledby="ov-wheel-title-{0}"><title id="ov-wheel-title-{0}">{1}</title>"#,
         esc(&spec.org.id),
         esc(&heading(names, spec))
     );
