@@ -6,7 +6,7 @@ use crate::calendar::Calendar;
 use crate::clock::Clock;
 use crate::definition::{Lang, load_dir};
 use crate::store::{Filter, Row, Store, StoreError};
-use crate::workflow::{Command as Cmd, EventKind, Outcome, Report, SYSTEM, State, Today, Window};
+use crate::workflow::{Command as Cmd, Outcome, Report, State, Today, VIA_CLI};
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Europe::Stockholm;
 use clap::{Args, Subcommand, ValueEnum};
@@ -197,11 +197,12 @@ async fn run_async(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode
             let Some((id, c, actor, target)) = action else { return ExitCode::FAILURE };
             let cal = store_calendar();
             let window = match target {
-                Some(_) => reschedule_window(&store, &id, today_date).await,
+                Some(_) => store.reschedule_window(&id, today_date, load_dir(&super::default_dir()).ok().as_ref()).await,
                 None => None,
             };
             let today = Today { date: today_date, target_is_working_day: target.is_none_or(|d| cal.is_working_day(d)), window };
-            match store.act(&id, &c, &actor, now, today).await {
+            // `--as` is an administrator entering it on someone's behalf: recorded as such.
+            match store.act_via(&id, &c, &actor, Some(VIA_CLI), now, today).await {
                 Err(e) => fail(name, store_err(lang, e)),
                 Ok(Err(refusal)) => fail(name, refusal.get(lang).to_owned()),
                 Ok(Ok(acted)) => {
@@ -214,32 +215,6 @@ async fn run_async(cmd: StateCommand, lang: Lang, clock: &dyn Clock) -> ExitCode
     };
     store.close().await;
     code
-}
-
-/// Where checkpoint `id` may be rescheduled to: its plan's period ± 1 year, looked up in the
-/// definitions (config `workflows`); without a plan, or when the definitions cannot be read
-/// or no longer have the plan, the due date the definitions last gave it ± 2 years. `None`
-/// when the checkpoint is not stored (acting on it reports that).
-async fn reschedule_window(store: &Store, id: &str, today: NaiveDate) -> Option<Window> {
-    let org = id.split('/').next().unwrap_or(id);
-    let filter = Filter { organisation: Some(org.to_owned()), include_cancelled: true, ..Filter::default() };
-    let row = store.status(&filter).await.ok()?.into_iter().find(|r| r.id == id)?;
-    // The definitions' own date, not one already moved by a person: repeated forced moves
-    // cannot walk the window away.
-    let defined = store.history(id).await.ok().and_then(|events| {
-        events.iter().rev().find_map(|e| match &e.kind {
-            EventKind::Created { due } if e.actor == SYSTEM => *due,
-            EventKind::Rescheduled { to, .. } if e.actor == SYSTEM => *to,
-            _ => None,
-        })
-    });
-    let due = defined.or(row.due).unwrap_or(today);
-    let Some(plan) = &row.plan else { return Some(Window::no_plan(due)) };
-    let period = load_dir(&super::default_dir()).ok().and_then(|model| {
-        let o = model.organisations.iter().find(|o| *o.id == *row.organisation)?;
-        o.plans.iter().find(|p| *p.id == **plan).map(|p| p.period)
-    });
-    Some(period.map_or_else(|| Window::plan_unknown(due), Window::plan))
 }
 
 /// Holidays and weekends are the same for every organisation.
@@ -494,7 +469,11 @@ async fn history(store: &Store, id: &str, format: Format, lang: Lang) -> ExitCod
                     _ => String::new(),
                 };
                 let reason = e.reason.as_deref().map(|r| format!(" — {r}")).unwrap_or_default();
-                outln!("{}  {:<14} {:<24}{detail}{reason}", e.at.format("%Y-%m-%d %H:%M UTC"), kind, e.actor);
+                let actor = match e.via.as_deref() {
+                    Some(VIA_CLI) => format!("{} {}", e.actor, say(lang, "(via kommandoraden)", "(via the command line)")),
+                    _ => e.actor.clone(),
+                };
+                outln!("{}  {:<14} {:<24}{detail}{reason}", e.at.format("%Y-%m-%d %H:%M UTC"), kind, actor);
             }
         }
     }

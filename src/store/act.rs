@@ -26,6 +26,20 @@ impl Store {
         now: DateTime<Utc>,
         today: Today,
     ) -> Result<Result<Acted, Refusal>, StoreError> {
+        self.act_via(id, cmd, actor, None, now, today).await
+    }
+
+    /// As [`Store::act`], recording how it was entered (`via`, e.g.
+    /// [`crate::workflow::VIA_CLI`] for `--as` on the command line) in the event's data.
+    pub async fn act_via(
+        &self,
+        id: &str,
+        cmd: &Command,
+        actor: &str,
+        via: Option<&str>,
+        now: DateTime<Utc>,
+        today: Today,
+    ) -> Result<Result<Acted, Refusal>, StoreError> {
         let err = |e| StoreError::db(Op::Act, e);
         for _attempt in 0..5 {
             let mut tx = self.begin().await.map_err(err)?;
@@ -84,7 +98,11 @@ impl Store {
                 tx.rollback().await.map_err(err)?;
                 continue;
             }
-            let data = serde_json::to_string(&event).unwrap_or_default();
+            let mut value = serde_json::to_value(&event).unwrap_or_default();
+            if let (Some(v), Some(o)) = (via, value.as_object_mut()) {
+                o.insert("via".into(), serde_json::Value::String(v.to_owned()));
+            }
+            let data = value.to_string();
             let tag = serde_json::to_value(&event)
                 .ok()
                 .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))

@@ -14,6 +14,7 @@ mod people;
 mod query;
 mod sync;
 mod web;
+mod window;
 
 use crate::definition::Lang;
 use crate::msg::Msg;

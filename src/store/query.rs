@@ -128,8 +128,11 @@ impl Store {
         Ok(rows
             .iter()
             .filter_map(|r| {
-                let kind: EventKind = serde_json::from_str(&r.try_get::<String, _>("data").ok()?).ok()?;
+                let mut data: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("data").ok()?).ok()?;
+                let via = data.as_object_mut().and_then(|o| o.remove("via")).and_then(|v| v.as_str().map(str::to_owned));
+                let kind: EventKind = serde_json::from_value(data).ok()?;
                 Some(Event {
+                    via,
                     checkpoint: id.to_owned(),
                     at: parse_ts(&r.try_get::<String, _>("at").ok()?),
                     actor: r.try_get("actor").ok()?,

@@ -163,6 +163,8 @@ pub fn router(state: AppState) -> Router {
         .route("/checkpoint/{id}/report", get(report::form).post(report::submit))
         .route("/checkpoint/{id}/approve", post(checkpoint::approve))
         .route("/checkpoint/{id}/return", post(checkpoint::send_back))
+        .route("/checkpoint/{id}/waive", post(checkpoint::waive))
+        .route("/checkpoint/{id}/reschedule", post(checkpoint::reschedule))
         .merge(overview_page::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(headers::BODY_LIMIT))

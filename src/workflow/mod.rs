@@ -151,9 +151,16 @@ pub struct Event {
     /// A person's id or email, or `arshjul` for the engine.
     pub actor: String,
     pub reason: Option<String>,
+    /// How it was entered when not by the actor themself: [`VIA_CLI`] for an
+    /// administrator's `--as` on the command line. Kept in the event's stored data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
     #[serde(flatten)]
     pub kind: EventKind,
 }
+
+/// [`Event::via`] of an event entered with `--as` on the command line.
+pub const VIA_CLI: &str = "cli";
 
 /// The engine's own actor name.
 pub const SYSTEM: &str = "arshjul";
