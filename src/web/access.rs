@@ -80,6 +80,14 @@ impl Viewer {
         })
     }
 
+    /// The organisations where `self` holds an administrator role (whose people they manage).
+    pub fn administers(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.holds.iter().filter(|h| is_admin_role(&h.role)).map(|h| h.organisation.clone()).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Holds a role that sees more than its own checkpoints (a superior, the top of an
     /// organisation, a read-only role, an administrator): gets the overview.
     pub fn is_chief(&self, model: &Model) -> bool {

@@ -45,6 +45,7 @@ pub fn page(title: &str, viewer: Option<&Viewer>, lang: Lang, body: Markup) -> M
                             ul {
                                 li { a href="/" { (t(lang, "Mina enheter", "My units")) } }
                                 li { a href="/overview" { (t(lang, "Översikt", "Overview")) } }
+                                @if v.admin { li { a href="/admin/people" { (t(lang, "Personer", "People")) } } }
                             }
                         }
                         form class="signout" method="post" action="/logout" {

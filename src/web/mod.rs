@@ -10,7 +10,8 @@
 //! - [`access`]: who sees and does what (pure).
 //! - [`token`]: signed links (HMAC-SHA256), base64url, hashes (pure).
 //! - [`session`]: sessions in the store, the cookie, CSRF tokens, the signed-in extractor.
-//! - `login`, `link`, `report`, `checkpoint`, `home`: one file per page or flow.
+//! - `login`, `link`, `report`, `checkpoint`, `home`, `people` (`/admin/people`): one file
+//!   per page or flow.
 //!
 //! Must not decide transitions: every change goes through `Store::act` (the state machine).
 
@@ -24,6 +25,7 @@ mod link;
 mod login;
 pub mod overview;
 mod overview_page;
+mod people;
 mod ratelimit;
 mod report;
 pub mod session;
@@ -165,6 +167,7 @@ pub fn router(state: AppState) -> Router {
         .route("/checkpoint/{id}/return", post(checkpoint::send_back))
         .route("/checkpoint/{id}/waive", post(checkpoint::waive))
         .route("/checkpoint/{id}/reschedule", post(checkpoint::reschedule))
+        .route(people::PATH, get(people::show).post(people::import))
         .merge(overview_page::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(headers::BODY_LIMIT))
