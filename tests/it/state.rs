@@ -176,3 +176,20 @@ fn sync_reads_the_people_directory_from_config() {
     let list = e.run("2021-01-05T07:00:00Z", &["people", "list"]);
     assert!(list.stdout.contains("Rita <rita@k.se>"), "{}", list.stdout);
 }
+
+#[test]
+fn as_on_the_command_line_is_recorded_as_entered_there() {
+    let e = Env::new();
+    assert_eq!(e.sync("2021-01-04T07:00:00Z").code, 0);
+    let out = e.run("2021-05-20T08:00:00Z", &["waive", EVAL, "--reason", "Avslutad", "--as", "chef@testkommun.se"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let hist = e.run("2021-05-20T08:00:00Z", &["history", EVAL]);
+    let lines: Vec<&str> = hist.stdout.lines().collect();
+    assert!(!lines[0].contains("via"), "the engine's own events are not: {}", lines[0]);
+    assert!(lines[1].contains("chef@testkommun.se (via kommandoraden)") && lines[1].contains("waived"), "{}", hist.stdout);
+    let json = e.run("2021-05-20T08:00:00Z", &["history", EVAL, "--format", "json"]);
+    let events: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(events[1]["actor"], "chef@testkommun.se");
+    assert_eq!(events[1]["via"], "cli");
+    assert!(events[0].get("via").is_none(), "{}", json.stdout);
+}

@@ -51,7 +51,15 @@ impl Web {
 
     /// As [`Web::start`] with another wheel file and people file.
     pub async fn start_with(url: &str, plan: &str, wheel: Option<&str>, people: &str) -> Web {
+        Web::start_org(url, None, plan, wheel, people).await
+    }
+
+    /// As [`Web::start_with`] with another organisation file too.
+    pub async fn start_org(url: &str, org: Option<&str>, plan: &str, wheel: Option<&str>, people: &str) -> Web {
         let dir = workflow(plan);
+        if let Some(o) = org {
+            dir.write("testkommun/organisation.yaml", o);
+        }
         if let Some(w) = wheel {
             dir.write("testkommun/arshjul.yaml", w);
         }
@@ -99,6 +107,16 @@ impl Web {
     /// One engine tick now: queue what is due and send it through `server`.
     pub async fn tick(&self, server: &SmtpServer) {
         self.engine().tick(self.clock.now(), &self.sender(server)).await.unwrap();
+    }
+
+    /// A client signed in as `email` (a session as the sign-in link starts it).
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let cookie = arshjul::web::session::start(&self.state, email).await.unwrap();
+        let pair = cookie.to_str().unwrap().split(';').next().unwrap().to_owned();
+        let (k, v) = pair.split_once('=').unwrap();
+        let mut c = self.client();
+        c.cookies.insert(k.into(), v.into());
+        c
     }
 
     /// Every event of checkpoint `id` as (actor, kind).

@@ -1,0 +1,206 @@
+//! The authorisation matrix through HTTP: every role of a test organisation (and a
+//! signed-out visitor, and a signed-in address not in the directory) × every page and
+//! action, against a table written here. Refused POSTs store nothing; a rektor opening or
+//! acting on another school's checkpoint gets exactly the answer an unknown id gets.
+
+use crate::support::{PLAN, on_both_engines};
+use crate::web_support::{Client, Resp, Web};
+use arshjul::clock::Clock;
+use arshjul::store::Row;
+use arshjul::web::checkpoint_path;
+use arshjul::workflow::{Command, Outcome, Report, Today};
+
+/// The test organisation with a mid-level role between the rektorer and the chef, a
+/// read-only revisor and an administrator.
+pub const ORG: &str = "organisation:
+  id: testkommun
+  name: Testkommunens barn- och utbildningsförvaltning
+  units:
+    - { id: norrskolan, name: Norrskolan, kind: grundskola }
+    - { id: soderskolan, name: Söderskolan, kind: grundskola }
+  roles:
+    forvaltningschef: { name: Förvaltningschef }
+    grundskolechef: { name: Grundskolechef, reports_to: forvaltningschef }
+    rektor: { name: Rektor, per_unit: ja, reports_to: grundskolechef }
+    revisor: { name: Revisor, read_only: ja, reports_to: forvaltningschef }
+    administrator: { name: Administratör, reports_to: forvaltningschef }
+";
+
+pub const PEOPLE: &str = "organisation,role,unit,name,email
+testkommun,forvaltningschef,,Cecilia Chef,cecilia@testkommun.se
+testkommun,grundskolechef,,Gustav Grundskolechef,gustav@testkommun.se
+testkommun,rektor,norrskolan,Rita Rektor,rita@testkommun.se
+testkommun,rektor,soderskolan,Sune Rektor,sune@testkommun.se
+testkommun,revisor,,Rut Revisor,rut@testkommun.se
+testkommun,administrator,,Ada Admin,ada@testkommun.se
+";
+
+/// The people in the matrix: (label, email to sign in as; `None` for a visitor).
+const WHO: [(&str, Option<&str>); 8] = [
+    ("förvaltningschef", Some("cecilia@testkommun.se")),
+    ("grundskolechef", Some("gustav@testkommun.se")),
+    ("rektor A", Some("rita@testkommun.se")),
+    ("rektor B", Some("sune@testkommun.se")),
+    ("revisor", Some("rut@testkommun.se")),
+    ("administratör", Some("ada@testkommun.se")),
+    ("utloggad", None),
+    ("inte i katalogen", Some("okand@testkommun.se")),
+];
+
+/// The pages, in the order of the table's first nine columns (`A`, `B`: the schools'
+/// checkpoints).
+const PAGES: [&str; 9] = [
+    "/",
+    "/overview",
+    "/overview/kontrollpunkter.csv",
+    "/overview/antal.csv",
+    "/overview/rutnat.csv",
+    "/overview/arshjul.svg",
+    "A",
+    "B",
+    "/admin/people",
+];
+
+const ACTIONS: [&str; 5] = ["report", "approve", "return", "waive", "reschedule"];
+
+/// Expected status per person (rows as [`WHO`]): the pages as [`PAGES`]; then the five
+/// [`ACTIONS`] on A's checkpoint, the five on B's; then POST /admin/people.
+#[rustfmt::skip]
+const EXPECTED: [([u16; 9], [u16; 5], [u16; 5], u16); 8] = [
+    //  /    ov   csv  csv  csv  svg  A    B    admin   report approve return waive resched (A) | (B)         | POST admin
+    ([200, 200, 200, 200, 200, 200, 200, 200, 404], [403, 200, 200, 200, 200], [403, 200, 200, 200, 200], 404), // förvaltningschef
+    ([200, 200, 200, 200, 200, 200, 200, 200, 404], [403, 200, 200, 200, 200], [403, 200, 200, 200, 200], 404), // grundskolechef
+    ([200, 303, 303, 303, 303, 303, 200, 404, 404], [200, 403, 403, 403, 403], [404, 404, 404, 404, 404], 404), // rektor A
+    ([200, 303, 303, 303, 303, 303, 404, 200, 404], [404, 404, 404, 404, 404], [200, 403, 403, 403, 403], 404), // rektor B
+    ([200, 200, 200, 200, 200, 200, 200, 200, 404], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 404), // revisor
+    ([200, 200, 200, 200, 200, 200, 200, 200, 200], [403, 403, 403, 200, 200], [403, 403, 403, 200, 200], 200), // administratör
+    ([200, 303, 303, 303, 303, 303, 303, 303, 303], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 403), // utloggad
+    ([200, 303, 303, 303, 303, 303, 303, 303, 303], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 403), // inte i katalogen
+];
+
+/// A wheel with one per-unit checkpoint for every (person, action): each cell acts on a
+/// checkpoint of its own, so an allowed action never changes what the next cell meets.
+fn wheel() -> String {
+    let mut w = String::from("wheel:\n  name: Årshjul\n  checkpoints:\n");
+    for p in 0..WHO.len() {
+        for a in 0..ACTIONS.len() {
+            w.push_str(&format!(
+                "    - {{ id: p{p}a{a}, name: Punkt {p} {a}, kind: dialogmöte, due: 15 maj, owner: forvaltningschef, per_unit: rektor }}\n"
+            ));
+        }
+    }
+    w
+}
+
+pub async fn start(url: &str) -> Web {
+    Web::start_org(url, Some(ORG), PLAN, Some(&wheel()), PEOPLE).await
+}
+
+/// The checkpoint `id` (a wheel checkpoint's id) at `unit`.
+pub async fn cell(w: &Web, id: &str, unit: &str) -> Row {
+    let f = arshjul::store::Filter { unit: Some(unit.into()), ..Default::default() };
+    let rows = w.store.status(&f).await.unwrap();
+    rows.into_iter().find(|r| r.id.split('/').any(|s| s == id)).unwrap_or_else(|| panic!("no {id} at {unit}"))
+}
+
+fn today(w: &Web) -> Today {
+    Today { date: w.state.today(), target_is_working_day: true, window: None }
+}
+
+/// Reports `row` as its rektor, directly in the store (so it can be approved or returned).
+async fn reported(w: &Web, row: &Row, rektor: &str) {
+    let r = Report { outcome: Outcome::Genomford, reason: None, uppfoljning: "Gjort.".into(), analys: "-".into(), links: vec![] };
+    w.store.act(&row.id, &Command::Report(r), rektor, w.clock.now(), today(w)).await.unwrap().unwrap();
+}
+
+fn fields(action: &str) -> Vec<(&'static str, &'static str)> {
+    match action {
+        "report" => vec![("outcome", "genomförd"), ("uppfoljning", "Gjort."), ("analys", "-")],
+        "return" => vec![("reason", "Komplettera med siffror.")],
+        "waive" => vec![("reason", "Insatsen är avslutad.")],
+        "reschedule" => vec![("date", "2021-05-19"), ("reason", "Krock med nämndmöte.")],
+        _ => vec![],
+    }
+}
+
+async fn client(w: &Web, email: Option<&str>) -> Client {
+    match email {
+        Some(e) => w.signed_in(e).await,
+        None => w.client(),
+    }
+}
+
+async fn every_role_by_every_page_and_action(url: &str) {
+    let w = start(url).await;
+    let people_before = w.store.people().await.unwrap();
+    for (p, ((who, email), (pages, on_a, on_b, admin_post))) in WHO.iter().zip(EXPECTED).enumerate() {
+        let mut c = client(&w, *email).await;
+        let (a, b) = (cell(&w, &format!("p{p}a0"), "norrskolan").await, cell(&w, &format!("p{p}a0"), "soderskolan").await);
+        for (page, want) in PAGES.iter().zip(pages) {
+            let path = match *page {
+                "A" => checkpoint_path(&a.id),
+                "B" => checkpoint_path(&b.id),
+                x => x.to_owned(),
+            };
+            let got = c.get(&path).await;
+            assert_eq!(got.status, want, "{who}: GET {page}");
+            if want == 303 {
+                let to = got.header("location").unwrap_or_default();
+                assert_eq!(to, if email.is_some_and(|e| !e.starts_with("okand")) { "/" } else { "/login" }, "{who}: GET {page}");
+            }
+        }
+        let csrf = c.get("/").await.csrf();
+        for (unit, wants, rektor) in [("norrskolan", on_a, "rita@testkommun.se"), ("soderskolan", on_b, "sune@testkommun.se")] {
+            for (a_i, (action, want)) in ACTIONS.iter().zip(wants).enumerate() {
+                let row = cell(&w, &format!("p{p}a{a_i}"), unit).await;
+                if matches!(*action, "approve" | "return") {
+                    reported(&w, &row, rektor).await;
+                }
+                let before = w.history(&row.id).await.len();
+                let mut f = vec![("csrf", csrf.as_str())];
+                f.extend(fields(action));
+                let path = format!("{}/{action}", checkpoint_path(&row.id));
+                let got = c.post(&path, &f).await;
+                assert_eq!(got.status, want, "{who}: POST {action} at {unit}: {}", got.body);
+                let after = w.history(&row.id).await;
+                if want == 200 {
+                    assert_eq!(after.len(), before + 1, "{who}: {action} at {unit} stored one event");
+                    assert_eq!(after.last().map(|e| e.0.as_str()), *email, "{who}: the signed-in person is the actor");
+                } else {
+                    assert_eq!(after.len(), before, "{who}: a refused {action} at {unit} stores nothing");
+                }
+                if want == 404 {
+                    // Exactly what an unknown id gets.
+                    let unknown = c.post(&format!("{}/{action}", checkpoint_path("testkommun/finns/inte")), &f).await;
+                    assert_eq!((unknown.status, &unknown.body), (404, &got.body), "{who}: {action} at {unit}");
+                }
+            }
+        }
+        let got = c.post("/admin/people", &[("csrf", &csrf), ("csv", PEOPLE)]).await;
+        assert_eq!(got.status, admin_post, "{who}: POST /admin/people");
+        assert_eq!(w.store.people().await.unwrap(), people_before, "{who}: the directory is the same");
+    }
+}
+
+/// Another school's checkpoint by URL answers byte for byte as an unknown id does, on
+/// every path under it; the school's name and the title appear nowhere.
+async fn another_schools_checkpoint_is_an_unknown_id(url: &str) {
+    let w = start(url).await;
+    let theirs = cell(&w, "p0a0", "soderskolan").await;
+    let mut rita = w.signed_in("rita@testkommun.se").await;
+    let unknown = "testkommun/arshjul/finns-inte";
+    let same = |x: &Resp, y: &Resp| x.status == y.status && x.body == y.body;
+    let (a, b) = (rita.get(&checkpoint_path(&theirs.id)).await, rita.get(&checkpoint_path(unknown)).await);
+    assert!(same(&a, &b) && a.status == 404, "{} / {}", a.status, b.status);
+    assert!(!a.body.contains("Söderskolan") && !a.body.contains(&theirs.title));
+    let (a, b) = (
+        rita.get(&format!("{}/report", checkpoint_path(&theirs.id))).await,
+        rita.get(&format!("{}/report", checkpoint_path(unknown))).await,
+    );
+    assert!(same(&a, &b) && a.status == 404);
+    // Not among her lists either.
+    let home = rita.get("/").await;
+    assert!(!home.body.contains(&checkpoint_path(&theirs.id)), "{}", home.body);
+}
+
+on_both_engines!(every_role_by_every_page_and_action, another_schools_checkpoint_is_an_unknown_id);
