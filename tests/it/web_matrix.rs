@@ -65,8 +65,11 @@ const ACTIONS: [&str; 5] = ["report", "approve", "return", "waive", "reschedule"
 
 /// Expected status per person (rows as [`WHO`]): the pages as [`PAGES`]; then the five
 /// [`ACTIONS`] on A's checkpoint, the five on B's; then POST /admin/people.
+/// One person's row: pages, actions on A's checkpoint, on B's, POST /admin/people.
+type Expected = ([u16; 9], [u16; 5], [u16; 5], u16);
+
 #[rustfmt::skip]
-const EXPECTED: [([u16; 9], [u16; 5], [u16; 5], u16); 8] = [
+const EXPECTED: [Expected; 8] = [
     //  /    ov   csv  csv  csv  svg  A    B    admin   report approve return waive resched (A) | (B)         | POST admin
     ([200, 200, 200, 200, 200, 200, 200, 200, 404], [403, 200, 200, 200, 200], [403, 200, 200, 200, 200], 404), // förvaltningschef
     ([200, 200, 200, 200, 200, 200, 200, 200, 404], [403, 200, 200, 200, 200], [403, 200, 200, 200, 200], 404), // grundskolechef
