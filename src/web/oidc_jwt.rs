@@ -234,8 +234,9 @@ mod tests {
     }
 
     fn rsa_jwk(kid: &str) -> Value {
-        let pk = rsa().public().clone();
-        let (n, e) = (pk.modulus().big_endian_without_leading_zero().to_vec(), pk.exponent().big_endian_without_leading_zero().to_vec());
+        let kp = rsa();
+        let c = signature::RsaPublicKeyComponents::<Vec<u8>>::from(kp.public());
+        let (n, e) = (c.n, c.e);
         json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "n": b64_encode(&n), "e": b64_encode(&e)})
     }
 
