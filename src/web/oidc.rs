@@ -260,6 +260,10 @@ pub async fn callback(AxState(s): AxState<AppState>, headers: axum::http::Header
     if !state_ok {
         return Ok(failed(&s, Failure::Stale, "state does not match the cookie"));
     }
+    // RFC 9207: a provider that names itself in the response must be ours (mix-up defence).
+    if !q.get("iss").is_empty() && q.get("iss").trim_end_matches('/') != oidc.config.issuer {
+        return Ok(failed(&s, Failure::Token, "the response's iss is another issuer"));
+    }
     if !q.get("error").is_empty() {
         let detail: String = format!("{}: {}", q.get("error"), q.get("error_description")).chars().take(300).collect();
         return Ok(failed(&s, Failure::Provider, &detail));

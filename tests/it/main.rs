@@ -28,5 +28,6 @@ mod warnings;
 mod web_hostile;
 mod web_link;
 mod web_login;
+mod web_oidc;
 mod web_story;
 mod web_support;
