@@ -85,7 +85,8 @@ impl Oidc {
         if field("issuer")?.trim_end_matches('/') != self.config.issuer {
             return Err(format!("{url}: issuer {:?} is not {:?}", field("issuer")?, self.config.issuer));
         }
-        let e = Endpoints { authorization: field("authorization_endpoint")?, token: field("token_endpoint")?, jwks_uri: field("jwks_uri")? };
+        let e =
+            Endpoints { authorization: field("authorization_endpoint")?, token: field("token_endpoint")?, jwks_uri: field("jwks_uri")? };
         *cached = Some((e.clone(), now));
         Ok(e)
     }
@@ -250,7 +251,11 @@ pub async fn start(AxState(s): AxState<AppState>, MaybeSigned(signed): MaybeSign
 }
 
 /// `GET /login/oidc/callback`.
-pub async fn callback(AxState(s): AxState<AppState>, headers: axum::http::HeaderMap, Query(q): Query<Fields>) -> Result<Response, WebError> {
+pub async fn callback(
+    AxState(s): AxState<AppState>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<Fields>,
+) -> Result<Response, WebError> {
     let Some(oidc) = s.oidc.clone() else { return Err(WebError::NotFound(s.lang)) };
     let Some(seed) = super::session::cookie(&headers, COOKIE).and_then(|c| read_cookie(&s, &c)) else {
         return Ok(failed(&s, Failure::Stale, "no valid flow cookie"));

@@ -4,9 +4,9 @@
 //! exchange and a cap on the body. Nothing here is new in the dependency tree (hyper comes
 //! with axum; rustls, tokio-rustls and webpki-roots with lettre).
 
-use hyper::body::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::Request;
+use hyper::body::Bytes;
 use hyper::header::{ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
 use hyper_util::rt::TokioIo;
 use std::sync::{Arc, OnceLock};

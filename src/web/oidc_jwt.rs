@@ -286,12 +286,8 @@ mod tests {
         // The payload swapped for another person's, signature kept.
         let mut other = claims();
         other["email"] = json!("cecilia@testkommun.se");
-        let forged = format!(
-            "{}.{}.{}",
-            t.split('.').next().unwrap(),
-            b64_encode(other.to_string().as_bytes()),
-            t.split('.').nth(2).unwrap()
-        );
+        let forged =
+            format!("{}.{}.{}", t.split('.').next().unwrap(), b64_encode(other.to_string().as_bytes()), t.split('.').nth(2).unwrap());
         assert_eq!(verify(&forged, &jwks(), &expect()), Err(Refused::Signature));
         let mut sig = t.clone().into_bytes();
         let last = sig.len() - 5;
@@ -367,7 +363,8 @@ mod tests {
         // Entra ID v2 without the optional email claim.
         assert_eq!(email(&c(json!({"preferred_username": "Rita@Kommun.se"}))).unwrap(), "rita@kommun.se");
         assert_eq!(email(&c(json!({"preferred_username": "rita", "upn": "rita@kommun.se"}))).unwrap(), "rita@kommun.se");
-        for none in [json!({}), json!({"preferred_username": "+46701234567"}), json!({"email": "a b@c.se"}), json!({"upn": "x@localhost"})] {
+        for none in [json!({}), json!({"preferred_username": "+46701234567"}), json!({"email": "a b@c.se"}), json!({"upn": "x@localhost"})]
+        {
             assert_eq!(email(&c(none.clone())), Err(Refused::NoEmail), "{none}");
         }
     }

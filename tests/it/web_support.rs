@@ -56,13 +56,7 @@ impl Web {
 
     /// As [`Web::start_with`], with `configure` run on the state (whose `base_url` is
     /// already the server's) before the server starts.
-    pub async fn start_configured(
-        url: &str,
-        plan: &str,
-        wheel: Option<&str>,
-        people: &str,
-        configure: impl FnOnce(&mut AppState),
-    ) -> Web {
+    pub async fn start_configured(url: &str, plan: &str, wheel: Option<&str>, people: &str, configure: impl FnOnce(&mut AppState)) -> Web {
         let dir = workflow(plan);
         if let Some(w) = wheel {
             dir.write("testkommun/arshjul.yaml", w);
