@@ -107,3 +107,50 @@ where
     driver.abort();
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// A one-shot server on loopback answering `reply` to the first request; its address and
+    /// what it received.
+    async fn server(reply: Vec<u8>) -> (String, tokio::task::JoinHandle<String>) {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap().to_string();
+        let got = tokio::spawn(async move {
+            let (mut s, _) = l.accept().await.unwrap();
+            let mut buf = vec![0; 4096];
+            let n = s.read(&mut buf).await.unwrap_or(0);
+            let _ = s.write_all(&reply).await;
+            let _ = s.shutdown().await;
+            String::from_utf8_lossy(&buf[..n]).into_owned()
+        });
+        (addr, got)
+    }
+
+    #[tokio::test]
+    async fn posts_a_form_over_http_and_reads_the_answer() {
+        let (addr, got) = server(b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{\"ok\":true}".to_vec()).await;
+        let r = post_form(&format!("http://{addr}/token?x=1"), "a=1&b=2".into()).await.unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"{\"ok\":true}"[..]));
+        let req = got.await.unwrap();
+        assert!(req.starts_with("POST /token?x=1 HTTP/1.1\r\n"), "{req}");
+        assert!(req.contains(&format!("host: {addr}")) && req.contains("content-type: application/x-www-form-urlencoded"), "{req}");
+        assert!(req.ends_with("a=1&b=2"), "{req}");
+    }
+
+    #[tokio::test]
+    async fn https_is_tls_and_an_oversized_body_or_another_scheme_is_refused() {
+        // A server that speaks no TLS: the handshake fails, no panic.
+        let (addr, _got) = server(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_vec()).await;
+        let e = get(&format!("https://{addr}/x")).await.unwrap_err();
+        assert!(e.contains("TLS"), "{e}");
+        let big = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{}", MAX_BODY + 1, "x".repeat(MAX_BODY + 1));
+        let (addr, _got) = server(big.into_bytes()).await;
+        assert!(get(&format!("http://{addr}/jwks")).await.unwrap_err().contains("body"));
+        assert!(get("ftp://127.0.0.1/x").await.is_err());
+        assert!(get("http://127.0.0.1:1/refused").await.is_err());
+    }
+}

@@ -74,11 +74,15 @@ impl Drop for Provider {
 /// arshjul (SQLite) with OIDC against a fresh provider, the clock at the real time (the
 /// provider's tokens carry it). `issuer` overrides what arshjul is told the issuer is.
 async fn rig(t: &TempDir, issuer: Option<&dyn Fn(&str) -> String>) -> (Web, Provider) {
+    rig_as(t, issuer, "arshjul", Some("hemligt")).await
+}
+
+async fn rig_as(t: &TempDir, issuer: Option<&dyn Fn(&str) -> String>, client_id: &str, secret: Option<&str>) -> (Web, Provider) {
     let mut provider = None;
     let w = Web::start_configured(&sqlite_url(t), PLAN, None, PEOPLE, |state| {
         let p = Provider::start(&format!("{}/login/oidc/callback", state.base_url));
         let issuer = issuer.map_or(p.issuer.clone(), |f| f(&p.issuer));
-        let config = OidcConfig { issuer, client_id: "arshjul".into(), client_secret: Some("hemligt".into()) };
+        let config = OidcConfig { issuer, client_id: client_id.into(), client_secret: secret.map(str::to_owned) };
         state.oidc = Some(Arc::new(Oidc::new(config)));
         provider = Some(p);
     })
@@ -112,6 +116,10 @@ async fn through_provider(w: &Web, p: &Provider, c: &mut Client, login: &str) ->
     assert!(next.starts_with(&format!("{}/auth?", p.issuer)), "{next}");
     for part in ["response_type=code", "scope=openid%20email%20profile", "code_challenge_method=S256", "client_id=arshjul", "nonce="] {
         assert!(next.contains(part), "{part} in {next}");
+    }
+    for part in ["state=", "code_challenge=", "nonce="] {
+        let value = next.split(part).nth(1).unwrap().split('&').next().unwrap();
+        assert_eq!(value.len(), 43, "{part} is 256 bits in base64url");
     }
     assert!(c.cookies.contains_key("arshjul_oidc"));
     let mut pc = Client::new(p.addr());
@@ -167,6 +175,17 @@ async fn the_organisation_account_signs_in_the_directory_person_once() {
     refused(&again.get(&back).await, 403, "Inloggningen kunde inte bekräftas", &again);
     // The first session is unharmed.
     assert!(c.get("/").await.body.contains("Rita Rektor"));
+}
+
+#[tokio::test]
+async fn a_public_client_signs_in_with_pkce_alone() {
+    let t = TempDir::new();
+    let (w, p) = rig_as(&t, None, "arshjul-public", None).await;
+    let mut c = w.client();
+    let back = through_provider(&w, &p, &mut c, "cecilia@testkommun.se").await;
+    let r = c.get(&back).await;
+    assert_eq!((r.status, r.header("location")), (303, Some("/")), "{}", r.body);
+    assert!(c.get("/").await.body.contains("Cecilia Chef"));
 }
 
 #[tokio::test]

@@ -2,8 +2,8 @@
 // (installed by `.ci/run` into target/oidc-provider; its path in OIDC_PROVIDER_MODULES).
 //
 // Listens on 127.0.0.1 on a free port and prints `issuer <url>` on stdout once it serves.
-// One confidential client, `arshjul` / `hemligt` (client_secret_post), redirect URI from
-// OIDC_REDIRECT_URI. Its development interactions take any login and password: the login
+// A confidential client, `arshjul` / `hemligt` (client_secret_post), and a public one,
+// `arshjul-public` (PKCE only); their redirect URI from OIDC_REDIRECT_URI. Its development interactions take any login and password: the login
 // is the account's email; a login starting with `unverified` gets email_verified=false.
 // Signs ID tokens with tests/oidc/test_key.pk8 (RS256), the verifier's unit-test key.
 import { createServer } from 'node:http';
@@ -38,6 +38,13 @@ const provider = new Provider(issuer, {
     grant_types: ['authorization_code'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_post',
+  }, {
+    // A public client: no secret, PKCE only.
+    client_id: 'arshjul-public',
+    redirect_uris: [redirect],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
   }],
   jwks: { keys: [jwk] },
   cookies: { keys: ['test-only-cookie-key'] },
