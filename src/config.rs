@@ -45,6 +45,30 @@ pub struct Config {
     /// `ARSHJUL_BASE_URL`: the public URL of the web pages, for links in emails; no
     /// trailing slash.
     pub base_url: String,
+    /// `ARSHJUL_OIDC_ISSUER`, `ARSHJUL_OIDC_CLIENT_ID`, `ARSHJUL_OIDC_CLIENT_SECRET`: sign-in
+    /// with the organisation's OpenID provider (Entra ID); `None` when no issuer is set.
+    pub oidc: Option<OidcConfig>,
+}
+
+/// The OpenID provider the pages offer sign-in with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OidcConfig {
+    /// The issuer exactly as its tokens say (`iss`), without a trailing slash, e.g.
+    /// `https://login.microsoftonline.com/<tenant>/v2.0`; https, or http on loopback only.
+    pub issuer: String,
+    pub client_id: String,
+    /// `None` for a public client (PKCE only).
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 impl Default for Config {
@@ -62,6 +86,7 @@ impl Default for Config {
             concurrency: 8,
             web_listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
             base_url: "http://127.0.0.1:8080".into(),
+            oidc: None,
         }
     }
 }
@@ -109,6 +134,7 @@ impl Config {
                 .unwrap_or(d.concurrency),
             web_listen: r.get("ARSHJUL_WEB_LISTEN", "web.listen", file.web.listen, listen)?.unwrap_or(d.web_listen),
             base_url: r.get("ARSHJUL_BASE_URL", "web.base_url", file.web.base_url, base_url)?.unwrap_or(d.base_url),
+            oidc: oidc(&r, file.oidc)?,
         })
     }
 
@@ -147,6 +173,49 @@ impl<E: Fn(&str) -> Option<String>> Reader<'_, E> {
             },
         };
         parse(value.trim()).map(Some).map_err(|why| why.prefixed(&at))
+    }
+}
+
+/// The `[oidc]` keys: none set is no OIDC; an issuer needs a client id and vice versa.
+fn oidc<E: Fn(&str) -> Option<String>>(r: &Reader<'_, E>, f: Oidc) -> Result<Option<OidcConfig>, Msg> {
+    let issuer = r.get("ARSHJUL_OIDC_ISSUER", "oidc.issuer", f.issuer, issuer)?;
+    let client_id = r.get("ARSHJUL_OIDC_CLIENT_ID", "oidc.client_id", f.client_id, |s| Ok(s.to_owned()))?;
+    let client_secret = r.get("ARSHJUL_OIDC_CLIENT_SECRET", "oidc.client_secret", f.client_secret, |s| Ok(s.to_owned()))?;
+    match (issuer, client_id) {
+        (Some(issuer), Some(client_id)) => Ok(Some(OidcConfig { issuer, client_id, client_secret })),
+        (None, None) if client_secret.is_none() => Ok(None),
+        (None, _) => Err(Msg::new(
+            "ARSHJUL_OIDC_ISSUER (`oidc.issuer`) saknas: inloggning med organisationens konto behöver utfärdarens adress, t.ex. `https://login.microsoftonline.com/<tenant>/v2.0`.",
+            "ARSHJUL_OIDC_ISSUER (`oidc.issuer`) is missing: sign-in with the organisation account needs the issuer, e.g. `https://login.microsoftonline.com/<tenant>/v2.0`.",
+        )),
+        (Some(_), None) => Err(Msg::new(
+            "ARSHJUL_OIDC_CLIENT_ID (`oidc.client_id`) saknas: ange appregistreringens klient-id (Application (client) ID i Entra ID).",
+            "ARSHJUL_OIDC_CLIENT_ID (`oidc.client_id`) is missing: give the app registration's client id (Application (client) ID in Entra ID).",
+        )),
+    }
+}
+
+/// An OpenID issuer: https (http only on loopback, for tests), no query or fragment; kept
+/// without a trailing slash.
+fn issuer(s: &str) -> Result<String, Msg> {
+    let url = base_url(s).ok();
+    let loopback = |u: &str| {
+        let host = u.trim_start_matches("http://").split('/').next().unwrap_or("");
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        matches!(host, "127.0.0.1" | "localhost" | "[::1]")
+    };
+    match url {
+        Some(u) if u.starts_with("https://") || loopback(&u) => Ok(u),
+        _ => Err(Msg::new(
+            format!(
+                "`{}` är ingen utfärdare; skriv en https-adress, för Entra ID `https://login.microsoftonline.com/<tenant>/v2.0`.",
+                header::shown(s)
+            ),
+            format!(
+                "`{}` is not an issuer; write an https URL, for Entra ID `https://login.microsoftonline.com/<tenant>/v2.0`.",
+                header::shown(s)
+            ),
+        )),
     }
 }
 
@@ -269,6 +338,16 @@ struct File {
     daemon: Daemon,
     #[serde(default)]
     web: Web,
+    #[serde(default)]
+    oidc: Oidc,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Oidc {
+    issuer: Text,
+    client_id: Text,
+    client_secret: Text,
 }
 
 #[derive(Deserialize, Default)]

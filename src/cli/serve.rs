@@ -41,6 +41,7 @@ pub async fn start(
     let mut state = AppState::new(store.clone(), model, &cfg.base_url, clock, lang).await.map_err(Msg::from)?;
     state.mail_domain = cfg.mail_domain().to_owned();
     state.mail_wake = wake;
+    state.oidc = cfg.oidc.clone().map(|c| Arc::new(crate::web::oidc::Oidc::new(c)));
     let listener = tokio::net::TcpListener::bind(cfg.web_listen).await.map_err(|e| {
         Msg::new(
             format!("kan inte lyssna på {} ({e}). Välj en annan adress med ARSHJUL_WEB_LISTEN eller `web.listen`.", cfg.web_listen),

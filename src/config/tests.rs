@@ -127,3 +127,27 @@ fn the_web_keys_are_typed_and_located() {
     let d = load(&[("ARSHJUL_CONFIG", &file("").s())]).unwrap();
     assert_eq!((d.web_listen.to_string(), d.base_url.as_str()), ("127.0.0.1:8080".into(), "http://127.0.0.1:8080"));
 }
+
+#[test]
+fn the_oidc_keys_are_typed_located_and_go_together() {
+    let none = load(&[("ARSHJUL_CONFIG", &file("").s())]).unwrap();
+    assert_eq!(none.oidc, None);
+    let f = file("[oidc]\nissuer = \"https://login.microsoftonline.com/abc/v2.0/\"\nclient_id = \"id-1\"\n");
+    let c = load(&[("ARSHJUL_CONFIG", &f.s())]).unwrap().oidc.unwrap();
+    assert_eq!((c.issuer.as_str(), c.client_id.as_str(), c.client_secret), ("https://login.microsoftonline.com/abc/v2.0", "id-1", None));
+    let c = load(&[("ARSHJUL_CONFIG", &f.s()), ("ARSHJUL_OIDC_CLIENT_SECRET", "hemligt")]).unwrap().oidc.unwrap();
+    assert_eq!(c.client_secret.as_deref(), Some("hemligt"));
+    assert!(!format!("{c:?}").contains("hemligt"), "the secret is never shown");
+    // http only on loopback (the test provider).
+    let c = load(&[("ARSHJUL_CONFIG", &f.s()), ("ARSHJUL_OIDC_ISSUER", "http://127.0.0.1:4000")]).unwrap().oidc.unwrap();
+    assert_eq!(c.issuer, "http://127.0.0.1:4000");
+    let e = load(&[("ARSHJUL_CONFIG", &f.s()), ("ARSHJUL_OIDC_ISSUER", "http://login.example.org")]).unwrap_err();
+    assert!(e.sv.starts_with("ARSHJUL_OIDC_ISSUER: `http://login.example.org` är ingen utfärdare"), "{}", e.sv);
+    let bad = file("[oidc]\nclient_id = \"id-1\"\nissuer = \"login.microsoftonline.com\"\n");
+    let e = load(&[("ARSHJUL_CONFIG", &bad.s())]).unwrap_err();
+    assert!(e.sv.contains(":3:10: oidc.issuer: `login.microsoftonline.com` är ingen utfärdare"), "{}", e.sv);
+    let e = load(&[("ARSHJUL_CONFIG", &file("").s()), ("ARSHJUL_OIDC_ISSUER", "https://idp.example.org")]).unwrap_err();
+    assert!(e.sv.contains("ARSHJUL_OIDC_CLIENT_ID"), "{}", e.sv);
+    let e = load(&[("ARSHJUL_CONFIG", &file("").s()), ("ARSHJUL_OIDC_CLIENT_ID", "x")]).unwrap_err();
+    assert!(e.sv.contains("ARSHJUL_OIDC_ISSUER"), "{}", e.sv);
+}

@@ -7,8 +7,8 @@
 //! (`/login/<token>`) when it composes the mail. `GET /login/<token>` (what a mail scanner
 //! fetches) only shows a button; `POST` uses the nonce up and starts a session.
 //!
-//! OIDC (Entra ID) is a separate flow still to come: it will end in the same
-//! [`super::session::start`] with the verified email.
+//! With an OpenID provider configured the page also offers "Logga in med organisationens
+//! konto" (`super::oidc`), which ends in the same [`super::session::start`].
 
 use super::access::Viewer;
 use super::layout::page;
@@ -44,6 +44,10 @@ pub fn login_page(s: &AppState, pre: &Pre, email: &str, error: Option<&str>) -> 
                 @if let Some(e) = error { p class="error" id="email-error" { (e) } }
             }
             div { button type="submit" { (t(lang, "Skicka inloggningslänk", "Send sign-in link")) } }
+        }
+        @if s.oidc.is_some() {
+            p { (t(lang, "Eller logga in med det konto du använder i jobbet:", "Or sign in with the account you use at work:")) }
+            p { a class="button" href="/login/oidc" { (t(lang, "Logga in med organisationens konto", "Sign in with your organisation account")) } }
         }
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };

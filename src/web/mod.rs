@@ -12,6 +12,8 @@
 //! - [`session`]: sessions in the store, the cookie, CSRF tokens, the signed-in extractor.
 //! - `login`, `link`, `report`, `checkpoint`, `home`, `people` (`/admin/people`): one file
 //!   per page or flow.
+//! - [`oidc`]: sign-in with the organisation's account (OpenID Connect); [`oidc_jwt`] verifies
+//!   its ID tokens, `oidc_http` is its HTTP(S) client.
 //!
 //! Must not decide transitions: every change goes through `Store::act` (the state machine).
 
@@ -23,6 +25,9 @@ mod home;
 pub mod layout;
 mod link;
 mod login;
+pub mod oidc;
+mod oidc_http;
+pub mod oidc_jwt;
 pub mod overview;
 mod overview_page;
 mod people;
@@ -59,6 +64,8 @@ pub struct AppState {
     pub mail_domain: String,
     /// Told when a mail was queued, so a daemon in the same process sends it at once.
     pub mail_wake: Option<Arc<tokio::sync::Notify>>,
+    /// Sign-in with the organisation's OpenID provider, when configured.
+    pub oidc: Option<Arc<oidc::Oidc>>,
     limits: Arc<ratelimit::Limits>,
 }
 
@@ -75,6 +82,7 @@ impl AppState {
             lang,
             mail_domain: "arshjul.local".into(),
             mail_wake: None,
+            oidc: None,
             limits: Arc::default(),
         })
     }
@@ -157,6 +165,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home::home))
         .route("/static/app.css", get(layout::stylesheet))
         .route("/login", get(login::form).post(login::request))
+        .route("/login/oidc", get(oidc::start))
+        .route("/login/oidc/callback", get(oidc::callback))
         .route("/login/{token}", get(login::confirm).post(login::sign_in))
         .route("/logout", post(login::logout))
         .route("/k/{token}", get(link::open).post(link::submit))

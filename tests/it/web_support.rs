@@ -56,6 +56,19 @@ impl Web {
 
     /// As [`Web::start_with`] with another organisation file too.
     pub async fn start_org(url: &str, org: Option<&str>, plan: &str, wheel: Option<&str>, people: &str) -> Web {
+        Web::start_configured(url, org, plan, wheel, people, |_| ()).await
+    }
+
+    /// As [`Web::start_org`], with `configure` run on the state (whose `base_url` is
+    /// already the server's) before the server starts.
+    pub async fn start_configured(
+        url: &str,
+        org: Option<&str>,
+        plan: &str,
+        wheel: Option<&str>,
+        people: &str,
+        configure: impl FnOnce(&mut AppState),
+    ) -> Web {
         let dir = workflow(plan);
         if let Some(o) = org {
             dir.write("testkommun/organisation.yaml", o);
@@ -74,7 +87,8 @@ impl Web {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let model = Arc::new(RwLock::new(Arc::new(loaded.model)));
-        let state = AppState::new(store.clone(), model, &format!("http://{addr}"), clock.clone(), Lang::Sv).await.unwrap();
+        let mut state = AppState::new(store.clone(), model, &format!("http://{addr}"), clock.clone(), Lang::Sv).await.unwrap();
+        configure(&mut state);
         let (tx, rx) = tokio::sync::oneshot::channel();
         tokio::spawn(serve(listener, state.clone(), async {
             let _ = rx.await;
@@ -188,6 +202,11 @@ pub fn form(fields: &[(&str, &str)]) -> String {
 }
 
 impl Client {
+    /// A client of another server (e.g. the test OpenID provider).
+    pub fn new(addr: SocketAddr) -> Client {
+        Client { addr, cookies: BTreeMap::new() }
+    }
+
     pub async fn get(&mut self, path: &str) -> Resp {
         self.send("GET", path, None).await
     }
