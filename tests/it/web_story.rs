@@ -75,6 +75,7 @@ async fn a_rektor_reports_from_the_email_and_the_chef_approves_in_the_overview()
     w.tick(&server).await;
     let sign_in = newest_links(&w, &server, "cecilia@testkommun.se", "login").into_iter().next().expect("a sign-in link");
     chef.goto(&full(&sign_in)).await;
+    check(&chef, "logga-in-bekrafta").await;
     chef.click_button("Logga in").await;
     chef.wait_for_text("Mina enheter").await;
     check(&chef, "mina-enheter-chef").await;
@@ -98,4 +99,55 @@ async fn a_rektor_reports_from_the_email_and_the_chef_approves_in_the_overview()
     let history = w.history(id).await;
     assert!(history.contains(&("rita@testkommun.se".into(), "reported".into())), "{history:?}");
     assert!(history.contains(&("cecilia@testkommun.se".into(), "approved".into())), "{history:?}");
+}
+
+/// Signs `email` in through the sign-in page and the link the next tick mails.
+async fn sign_in(w: &Web, server: &SmtpServer, page: &Page, email: &str) {
+    let base = &w.state.base_url;
+    page.goto(&format!("{base}/login")).await;
+    page.fill("E-postadress", email).await;
+    page.click_button("Skicka inloggningslänk").await;
+    page.wait_for_text("Kolla din e-post").await;
+    w.tick(server).await;
+    let link = newest_links(w, server, email, "login").into_iter().next().expect("a sign-in link");
+    page.goto(&format!("{base}{link}")).await;
+    page.click_button("Logga in").await;
+    page.wait_for_text("Mina enheter").await;
+}
+
+/// The pages the story does not pass through: the administrator's people page, a pending
+/// checkpoint with its waive and reschedule forms, an expired link, an unknown page.
+#[tokio::test]
+async fn every_other_page_passes_axe_at_both_widths() {
+    use crate::web_matrix::{ORG, PEOPLE};
+    let t = TempDir::new();
+    let w = Web::start_org(&sqlite_url(&t), Some(ORG), PLAN, None, PEOPLE).await;
+    let server = SmtpServer::start();
+    w.tick(&server).await;
+    let link = newest_links(&w, &server, "rita@testkommun.se", "k").into_iter().next().expect("a report link");
+    let base = w.state.base_url.clone();
+
+    let admin = Page::open().await;
+    sign_in(&w, &server, &admin, "ada@testkommun.se").await;
+    check(&admin, "mina-enheter-admin").await;
+    admin.goto(&format!("{base}/admin/people")).await;
+    assert!(admin.body_text().await.contains("Rita Rektor"));
+    check(&admin, "personer").await;
+    let pending = w.store.status(&arshjul::store::Filter::default()).await.unwrap();
+    let open = pending.iter().find(|r| r.state.is_pending() && r.unit.is_some()).expect("a pending checkpoint");
+    admin.goto(&format!("{base}{}", checkpoint_path(&open.id))).await;
+    let body = admin.body_text().await;
+    assert!(body.contains("Skriv av") || body.contains("skriv av"), "the waive form: {body}");
+    check(&admin, "kontrollpunkt-formular").await;
+    admin.goto(&format!("{base}/finns-inte")).await;
+    check(&admin, "finns-inte").await;
+    admin.close().await;
+
+    // 31 days later the reminder's link has expired: a page with a button for a new one.
+    w.clock.advance(chrono::Duration::days(31));
+    let rektor = Page::open().await;
+    rektor.goto(&format!("{base}{link}")).await;
+    rektor.wait_for_text("Länken har gått ut").await;
+    check(&rektor, "lank-utgangen").await;
+    rektor.close().await;
 }
