@@ -12,6 +12,9 @@ use chrono::NaiveDate;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OverviewQuery {
     pub organisation: Option<String>,
+    /// Any of these organisations (the viewer's, so a chef's page does not read the rest of
+    /// a shared store). Empty: every organisation.
+    pub organisations: Vec<String>,
     pub plan: Option<String>,
     pub unit: Option<String>,
     pub role: Option<String>,
@@ -45,6 +48,10 @@ impl Store {
                 let p = bind(&mut binds, v.clone());
                 sql.push_str(&format!(" AND {col} = {p}"));
             }
+        }
+        if !q.organisations.is_empty() {
+            let ps: Vec<String> = q.organisations.iter().map(|o| bind(&mut binds, o.clone())).collect();
+            sql.push_str(&format!(" AND organisation IN ({})", ps.join(", ")));
         }
         if q.states.is_empty() {
             sql.push_str(" AND state <> 'cancelled'");
@@ -127,6 +134,12 @@ mod tests {
         assert!(
             !got.is_empty() && got.iter().all(|r| r.plan.as_deref() == Some("plan-2020-2021") && r.owner_role == "avdelningschef-kvalitet")
         );
+        // A list of organisations reads those and no others.
+        let q = OverviewQuery { organisations: vec!["hoor".into(), "timra".into()], ..Default::default() };
+        let got = store.overview_rows(&q).await.unwrap();
+        let want: Vec<&Row> = all.iter().filter(|r| r.organisation == "hoor" || r.organisation == "timra").collect();
+        assert!(got.iter().any(|r| r.organisation == "timra") && all.iter().any(|r| r.organisation == "halmstad"));
+        assert_eq!(got.iter().collect::<Vec<_>>(), want);
         let none = OverviewQuery { states: vec![State::Approved], ..Default::default() };
         assert!(store.overview_rows(&none).await.unwrap().is_empty());
         // Hostile values are bound, never spliced.
