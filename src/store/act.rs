@@ -41,6 +41,7 @@ impl Store {
         today: Today,
     ) -> Result<Result<Acted, Refusal>, StoreError> {
         let err = |e| StoreError::db(Op::Act, e);
+        let _turn = self.writer_turn().await;
         for _attempt in 0..5 {
             let mut tx = self.begin().await.map_err(err)?;
             // The row is locked for the transaction (SQLite: `BEGIN IMMEDIATE` already holds

@@ -9,16 +9,18 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0002_outbox_repeats.sql"),
     include_str!("../../migrations/sqlite/0003_identity.sql"),
     include_str!("../../migrations/sqlite/0004_web.sql"),
+    include_str!("../../migrations/sqlite/0005_overview_index.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
     include_str!("../../migrations/postgres/0002_outbox_repeats.sql"),
     include_str!("../../migrations/postgres/0003_identity.sql"),
     include_str!("../../migrations/postgres/0004_web.sql"),
+    include_str!("../../migrations/postgres/0005_overview_index.sql"),
 ];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {

@@ -3,15 +3,19 @@
 //! and recent emails that failed for good.
 
 use super::outbox::{OUTBOX_COLUMNS, outbox_row};
-use super::query::{ROW_COLUMNS, row_from};
-use super::{Op, OutboxRow, Row, Store, StoreError};
+use super::query::ROW_COLUMNS;
+use super::{Op, OutboxRow, Row, Store, StoreError, parse_date};
 use crate::workflow::State;
 use chrono::NaiveDate;
+use sqlx::Row as _;
 
 /// Which checkpoints the overview reads. Empty fields do not filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OverviewQuery {
     pub organisation: Option<String>,
+    /// Any of these organisations (the viewer's, so a chef's page does not read the rest of
+    /// a shared store). Empty: every organisation.
+    pub organisations: Vec<String>,
     pub plan: Option<String>,
     pub unit: Option<String>,
     pub role: Option<String>,
@@ -26,15 +30,49 @@ pub struct OverviewQuery {
 /// At most this many failed emails are read.
 pub const FAILED_LIMIT: i64 = 1000;
 
+/// A row from one `json_array` of [`ROW_COLUMNS`] (the same fields and defaults as
+/// [`super::query::row_from`]).
+fn row_from_json(v: &[serde_json::Value]) -> Row {
+    let s = |i: usize| v.get(i).and_then(|x| x.as_str()).map(str::to_owned);
+    let n = |i: usize, default: i64| v.get(i).and_then(serde_json::Value::as_i64).unwrap_or(default);
+    Row {
+        id: s(0).unwrap_or_default(),
+        organisation: s(1).unwrap_or_default(),
+        plan: s(2),
+        initiative: s(3),
+        title: s(4).unwrap_or_default(),
+        kind: s(5).unwrap_or_default(),
+        owner_role: s(6).unwrap_or_default(),
+        unit: s(7),
+        parent: s(8),
+        due: parse_date(s(9)),
+        state: s(10).and_then(|x| State::parse(&x)).unwrap_or(State::Planned),
+        rescheduled: n(11, 0) != 0,
+        school_break: s(12),
+        report: s(13).and_then(|x| serde_json::from_str(&x).ok()),
+        in_plan: n(14, 1) != 0,
+        added_past_due: n(15, 0) != 0,
+    }
+}
+
 fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
 impl Store {
     /// The checkpoints `q` asks for, by date (undated — fortlöpande — last, and always included
-    /// whatever the date range), then id.
+    /// whatever the date range), then id (byte order, the same on both engines).
+    ///
+    /// The rows come back as one JSON array in one database row: a läsår is thousands of rows,
+    /// and the driver hands each row over between threads (SQLite: copying every value under
+    /// the library's allocator lock), which under concurrent page views cost more than
+    /// everything else on the page together.
     pub async fn overview_rows(&self, q: &OverviewQuery) -> Result<Vec<Row>, StoreError> {
-        let mut sql = format!("SELECT {ROW_COLUMNS} FROM checkpoints WHERE 1 = 1");
+        let agg = match self.engine() {
+            super::Engine::Sqlite => format!("json_group_array(json_array({ROW_COLUMNS}))"),
+            super::Engine::Postgres => format!("json_agg(json_build_array({ROW_COLUMNS}))::text"),
+        };
+        let mut sql = format!("SELECT {agg} FROM checkpoints WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
         let bind = |binds: &mut Vec<String>, v: String| {
             binds.push(v);
@@ -45,6 +83,10 @@ impl Store {
                 let p = bind(&mut binds, v.clone());
                 sql.push_str(&format!(" AND {col} = {p}"));
             }
+        }
+        if !q.organisations.is_empty() {
+            let ps: Vec<String> = q.organisations.iter().map(|o| bind(&mut binds, o.clone())).collect();
+            sql.push_str(&format!(" AND organisation IN ({})", ps.join(", ")));
         }
         if q.states.is_empty() {
             sql.push_str(" AND state <> 'cancelled'");
@@ -62,13 +104,25 @@ impl Store {
         if !range.is_empty() {
             sql.push_str(&format!(" AND ((due IS NOT NULL AND {}) OR due IS NULL)", range.join(" AND ")));
         }
-        sql.push_str(" ORDER BY CASE WHEN due IS NULL THEN 1 ELSE 0 END, due, id");
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for b in binds {
             query = query.bind(b);
         }
-        let rows = query.fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::ReadStatus, e))?;
-        Ok(rows.iter().map(row_from).collect())
+        let row = query.fetch_one(self.pool()).await.map_err(|e| StoreError::db(Op::ReadStatus, e))?;
+        // PostgreSQL's json_agg of no rows is NULL.
+        let text: Option<String> = row.try_get(0).map_err(|e| StoreError::db(Op::ReadStatus, e))?;
+        let list: Vec<Vec<serde_json::Value>> = match text {
+            Some(t) => serde_json::from_str(&t).map_err(|e| {
+                StoreError::new(
+                    format!("databasfel vid läsning av status: oväntat svar ({e})."),
+                    format!("database error reading the status: unexpected answer ({e})."),
+                )
+            })?,
+            None => Vec::new(),
+        };
+        let mut rows: Vec<Row> = list.iter().map(|v| row_from_json(v)).collect();
+        rows.sort_by(|a, b| (a.due.is_none(), a.due, &a.id).cmp(&(b.due.is_none(), b.due, &b.id)));
+        Ok(rows)
     }
 
     /// Emails that failed for good on or after `since`, newest first (at most
@@ -127,6 +181,12 @@ mod tests {
         assert!(
             !got.is_empty() && got.iter().all(|r| r.plan.as_deref() == Some("plan-2020-2021") && r.owner_role == "avdelningschef-kvalitet")
         );
+        // A list of organisations reads those and no others.
+        let q = OverviewQuery { organisations: vec!["hoor".into(), "timra".into()], ..Default::default() };
+        let got = store.overview_rows(&q).await.unwrap();
+        let want: Vec<&Row> = all.iter().filter(|r| r.organisation == "hoor" || r.organisation == "timra").collect();
+        assert!(got.iter().any(|r| r.organisation == "timra") && all.iter().any(|r| r.organisation == "halmstad"));
+        assert_eq!(got.iter().collect::<Vec<_>>(), want);
         let none = OverviewQuery { states: vec![State::Approved], ..Default::default() };
         assert!(store.overview_rows(&none).await.unwrap().is_empty());
         // Hostile values are bound, never spliced.

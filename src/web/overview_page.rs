@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
 /// ignored) and the rows.
 struct Seen {
     viewer: Viewer,
+    /// The viewer's organisations, sorted, once each.
+    organisations: Vec<String>,
     filter: filter::Filter,
     notes: Vec<filter::Note>,
     rows: Vec<Row>,
@@ -46,9 +48,17 @@ async fn seen(s: &AppState, signed: MaybeSigned, query: Option<String>) -> Resul
         return Ok(Err(Redirect::to("/").into_response()));
     }
     let (filter, notes) = filter::parse(query.as_deref().unwrap_or(""), &model, s.today());
-    let mut rows = s.store.overview_rows(&filter.store_query()).await.map_err(WebError::store(s.lang))?;
+    // Read only the viewer's organisations (access is still checked row by row below).
+    let mut organisations: Vec<String> = signed.viewer.holds.iter().map(|h| h.organisation.clone()).collect();
+    organisations.sort();
+    organisations.dedup();
+    let mut query = filter.store_query();
+    if query.organisation.is_none() {
+        query.organisations = organisations.clone();
+    }
+    let mut rows = s.store.overview_rows(&query).await.map_err(WebError::store(s.lang))?;
     rows.retain(|r| can_see(&signed.viewer, r, &model));
-    Ok(Ok(Seen { viewer: signed.viewer, filter, notes, rows }))
+    Ok(Ok(Seen { viewer: signed.viewer, organisations, filter, notes, rows }))
 }
 
 async fn show(AxState(s): AxState<AppState>, signed: MaybeSigned, RawQuery(q): RawQuery) -> Result<Response, WebError> {
@@ -62,14 +72,15 @@ async fn show(AxState(s): AxState<AppState>, signed: MaybeSigned, RawQuery(q): R
     // Problems the viewer can act on: failed emails of the last 60 days, vacancies in the
     // organisations they see.
     let failed = s.store.failed_outbox(today - chrono::Duration::days(60)).await.map_err(WebError::store(lang))?;
-    let people = s.store.people().await.map_err(WebError::store(lang))?;
+    let people = s.store.people_in(&seen.organisations).await.map_err(WebError::store(lang))?;
     let dir = Directory::new(&people);
-    let orgs: Vec<&str> = seen.viewer.holds.iter().map(|h| h.organisation.as_str()).collect();
-    let vacant: Vec<_> = model.organisations.iter().filter(|o| orgs.contains(&&*o.id)).flat_map(|o| vacancies(&dir, o)).collect();
+    let vacant: Vec<_> =
+        model.organisations.iter().filter(|o| seen.organisations.iter().any(|x| **x == *o.id)).flat_map(|o| vacancies(&dir, o)).collect();
     let downloads = Downloads::under(BASE);
     let input = OverviewInput {
         rows: &seen.rows,
         model: &model,
+        organisations: &seen.organisations,
         failed: &failed,
         vacancies: &vacant,
         filter: &seen.filter,

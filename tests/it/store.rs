@@ -159,7 +159,33 @@ async fn a_newer_database_is_refused_untouched(url: &str) {
     assert!(e.msg.sv.contains("nyare version av arshjul (schema 99"), "{}", e.msg.sv);
 }
 
+/// The overview's read (one aggregated JSON row per query) gives the same rows, fields and
+/// order as `status` on both engines, reports included; an empty answer is an empty list.
+async fn overview_rows_match_status(url: &str) {
+    use arshjul::store::overview::OverviewQuery;
+    let store = Store::open(url).await.unwrap();
+    store.sync(&schedule(PLAN), window(), at(2021, 1, 4)).await.unwrap();
+    let now = at(2021, 5, 20);
+    store.act(EVAL, &Command::Report(report(Outcome::Genomford)), "anna@testkommun.se", now, today(d(2021, 5, 20))).await.unwrap().unwrap();
+    let all = store.status(&Filter::default()).await.unwrap();
+    let got = store.overview_rows(&OverviewQuery::default()).await.unwrap();
+    assert!(got.len() > 3 && got.iter().any(|r| r.report.is_some() && r.id == EVAL));
+    assert_eq!(got, all);
+    let q = OverviewQuery {
+        organisations: vec!["testkommun".into()],
+        from: Some(d(2021, 5, 1)),
+        to: Some(d(2021, 6, 30)),
+        ..Default::default()
+    };
+    let want: Vec<_> = all.iter().filter(|r| r.due.is_none_or(|x| x >= d(2021, 5, 1) && x <= d(2021, 6, 30))).cloned().collect();
+    assert_eq!(store.overview_rows(&q).await.unwrap(), want);
+    let none = OverviewQuery { organisations: vec!["ingen".into()], ..Default::default() };
+    assert!(store.overview_rows(&none).await.unwrap().is_empty());
+    store.close().await;
+}
+
 crate::support::on_both_engines!(
+    overview_rows_match_status,
     sync_is_idempotent_and_by_stable_id,
     report_and_approve_through_the_store,
     refusals_change_nothing,

@@ -153,6 +153,7 @@ impl Filter {
         let range = self.period.range();
         crate::store::overview::OverviewQuery {
             organisation: self.organisation.clone(),
+            organisations: Vec::new(),
             plan: self.plan.clone(),
             unit: self.unit.clone(),
             role: self.role.clone(),

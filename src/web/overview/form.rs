@@ -24,9 +24,10 @@ pub fn periods(model: &Model, today: NaiveDate, current: Period) -> Vec<Period> 
     out
 }
 
-/// The form. Options come from the model; the selected ones from `f`.
-pub fn form(f: &Filter, notes: &[Note], model: &Model, today: NaiveDate, lang: Lang) -> Markup {
-    let orgs = &model.organisations;
+/// The form. Options come from the model's organisations in `offered` (all when empty); the
+/// selected ones from `f`.
+pub fn form(f: &Filter, notes: &[Note], model: &Model, offered: &[String], today: NaiveDate, lang: Lang) -> Markup {
+    let orgs: Vec<_> = model.organisations.iter().filter(|o| offered.is_empty() || offered.iter().any(|x| **x == *o.id)).collect();
     let multi = orgs.len() > 1;
     let tag = |org: &str, name: &str| if multi { format!("{name} ({org})") } else { name.to_owned() };
     let plans: Vec<(String, String)> = orgs.iter().flat_map(|o| o.plans.iter().map(|p| (p.id.to_string(), tag(&o.id, &p.name)))).collect();

@@ -115,6 +115,10 @@ pub struct OverviewInput<'a> {
     /// be pre-filtered by the store with [`Filter::store_query`] or not).
     pub rows: &'a [Row],
     pub model: &'a Model,
+    /// The organisations the viewer may see: the filter form offers their plans, units and
+    /// roles only (a chef of one municipality in a shared store gets a short form that shows
+    /// nothing of the others). Empty: every organisation of the model.
+    pub organisations: &'a [String],
     /// Outbox rows; those with status `failed` are listed as problems.
     pub failed: &'a [OutboxRow],
     pub vacancies: &'a [Vacancy],
@@ -164,7 +168,7 @@ pub fn page_body(input: &OverviewInput) -> Markup {
         div class="ov" {
             h1 { (t(lang, "Översikt", "Overview")) ": " (f.period.label(lang)) }
             p class="ov-dim" { (t(lang, "Läsåret räknas 1 juli – 30 juni; ht är juli–december och vt januari–juni.", "The school year runs 1 July – 30 June; autumn term is July–December and spring term January–June.")) }
-            (form::form(f, input.notes, input.model, today, lang))
+            (form::form(f, input.notes, input.model, input.organisations, today, lang))
             (problems::section(&problems))
             (counts::section(&counts, lang, input.limits.counts))
             @for org in &orgs {

@@ -86,6 +86,7 @@ fn page(rows: &[crate::store::Row], m: &crate::definition::Model, lang: Lang) ->
     let input = OverviewInput {
         rows,
         model: m,
+        organisations: &[],
         failed: &[],
         vacancies: &vacancies,
         filter: &f,
@@ -287,6 +288,7 @@ fn preview() {
     let input = OverviewInput {
         rows: &rows,
         model: &m,
+        organisations: &[],
         failed: &failed,
         vacancies: &vacancies,
         filter: &f,
