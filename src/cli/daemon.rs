@@ -23,9 +23,8 @@ pub struct RunArgs {
     pub dir: Option<PathBuf>,
 }
 
-fn fail(lang: Lang, msg: Msg) -> ExitCode {
-    eprintln!("arshjul run: {}", msg.get(lang));
-    ExitCode::from(2)
+fn fail(lang: Lang, msg: impl Into<Msg>) -> ExitCode {
+    super::fail("run", lang, msg)
 }
 
 /// Everything the daemon needs from the configuration, checked before anything starts.
@@ -74,7 +73,7 @@ async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Set
     // The database second: a start that fails on the mail server creates nothing.
     let store = match Store::open(&cfg.database_url).await {
         Ok(s) => s,
-        Err(e) => return fail(lang, e.into()),
+        Err(e) => return fail(lang, e),
     };
     let sources = Sources { dir: args.dir.unwrap_or_else(super::default_dir), people: cfg.people.clone() };
     let settings = setup.settings;
@@ -85,12 +84,12 @@ async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Set
             "utskick som avbröts vid förra körningen tas upp igen (kan nå mottagaren två gånger; räknas som upprepade)",
             &[("count", n.to_string())],
         ),
-        Err(e) => return fail(lang, e.into()),
+        Err(e) => return fail(lang, e),
     }
     // The report links in every mail are signed with the key the web pages check them with.
     let key = match crate::web::link_key(&store, clock.now()).await {
         Ok(k) => k,
-        Err(e) => return fail(lang, e.into()),
+        Err(e) => return fail(lang, e),
     };
     let links = crate::mail::Links::new(&cfg.base_url, key);
     let sender = SmtpSender { mailer, from: setup.from, domain: settings.domain.clone(), lang, links: Some(links) };

@@ -155,6 +155,12 @@ pub fn settings(cfg: &crate::config::Config, lang: Lang) -> crate::engine::Setti
     }
 }
 
+/// A command's refusal to start or go on: `arshjul {cmd}: …` on stderr in `lang`, exit 2.
+pub(crate) fn fail(cmd: &str, lang: Lang, msg: impl Into<crate::msg::Msg>) -> ExitCode {
+    eprintln!("arshjul {cmd}: {}", msg.into().get(lang));
+    ExitCode::from(2)
+}
+
 /// Runs a parsed command line with the given clock.
 pub fn run(cli: Cli, shared: Arc<dyn Clock>) -> ExitCode {
     let lang = cli.lang.as_deref().map_or(config().lang, Lang::from_tag);

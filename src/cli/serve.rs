@@ -22,9 +22,8 @@ pub struct ServeArgs {
     pub dir: Option<PathBuf>,
 }
 
-fn fail(lang: Lang, msg: Msg) -> ExitCode {
-    eprintln!("arshjul serve: {}", msg.get(lang));
-    ExitCode::from(2)
+fn fail(lang: Lang, msg: impl Into<Msg>) -> ExitCode {
+    super::fail("serve", lang, msg)
 }
 
 /// Binds `web.listen` and serves the pages until `stop` turns true; the task ends when
@@ -75,7 +74,7 @@ pub fn run(args: ServeArgs, lang: Lang, clock: Arc<dyn Clock>) -> ExitCode {
         };
         let store = match Store::open(&cfg.database_url).await {
             Ok(s) => s,
-            Err(e) => return fail(lang, e.into()),
+            Err(e) => return fail(lang, e),
         };
         let shared: SharedModel = Arc::new(RwLock::new(Arc::new(model)));
         let (stop_tx, stop_rx) = watch::channel(false);

@@ -46,8 +46,7 @@ pub enum Format {
 }
 
 fn fail(lang: Lang, msg: impl Into<Msg>) -> ExitCode {
-    eprintln!("arshjul simulate: {}", msg.into().get(lang));
-    ExitCode::from(2)
+    super::fail("simulate", lang, msg)
 }
 
 fn date(s: &str, lang: Lang) -> Result<NaiveDate, ExitCode> {

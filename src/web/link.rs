@@ -53,12 +53,21 @@ fn expired(s: &AppState, pre: &Pre, token: &str) -> Response {
     (StatusCode::GONE, pre.headers(s), page(title, None, lang, body)).into_response()
 }
 
+/// The token's claims; an expired one gives the page offering a fresh link, a forged one
+/// is answered like an unknown page.
+fn verified(s: &AppState, pre: &Pre, token: &str) -> Result<Result<Claims, Response>, WebError> {
+    match s.key.verify(token, Purpose::Report, s.today()) {
+        Ok(c) => Ok(Ok(c)),
+        Err(Invalid::Expired(_)) => Ok(Err(expired(s, pre, token))),
+        Err(Invalid::Forged) => Err(WebError::NotFound(s.lang)),
+    }
+}
+
 /// `GET /k/<token>`.
 pub async fn open(AxState(s): AxState<AppState>, pre: Pre, Path(token): Path<String>) -> Result<Response, WebError> {
-    let c = match s.key.verify(&token, Purpose::Report, s.today()) {
+    let c = match verified(&s, &pre, &token)? {
         Ok(c) => c,
-        Err(Invalid::Expired(_)) => return Ok(expired(&s, &pre, &token)),
-        Err(Invalid::Forged) => return Err(WebError::NotFound(s.lang)),
+        Err(expired_page) => return Ok(expired_page),
     };
     let (_, row) = authorised(&s, &c).await?;
     let e = Errors { general: state_problem(&row, s.lang), ..Errors::default() };
@@ -73,10 +82,9 @@ pub async fn submit(
     Path(token): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response, WebError> {
-    let c = match s.key.verify(&token, Purpose::Report, s.today()) {
+    let c = match verified(&s, &pre, &token)? {
         Ok(c) => c,
-        Err(Invalid::Expired(_)) => return Ok(expired(&s, &pre, &token)),
-        Err(Invalid::Forged) => return Err(WebError::NotFound(s.lang)),
+        Err(expired_page) => return Ok(expired_page),
     };
     if !pre.ok(&s, f.get("csrf")) {
         return Err(WebError::Forbidden(s.lang));
