@@ -62,6 +62,7 @@ pub fn parse(text: &str, model: &Model) -> Result<Vec<Holder>, Vec<CsvError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut errors = Vec::new();
     let mut out: Vec<Holder> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, String, Option<String>, String)> = std::collections::HashSet::new();
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
     let Some((hn, header)) = lines.next() else {
         return Err(vec![CsvError {
@@ -171,7 +172,8 @@ pub fn parse(text: &str, model: &Model) -> Result<Vec<Holder>, Vec<CsvError>> {
             continue;
         }
         let person = Person { name: name.clone(), email: email.to_lowercase() };
-        if out.iter().any(|h| h.organisation == *org_id && h.role == *role_id && h.unit == unit && h.person.email == person.email) {
+        // A set, not a scan of the rows read so far: 100 k people took 28 s of CPU (issue 11).
+        if !seen.insert((org_id.clone(), role_id.clone(), unit.clone(), person.email.clone())) {
             err(format!("{email} står redan som {role_id} här."), format!("{email} is already listed as {role_id} here."));
             continue;
         }
@@ -250,5 +252,15 @@ mod tests {
         assert!(errs[4].msg.sv.contains("mellanslag"), "{}", errs[4].msg.sv);
         assert!(errs[5].msg.sv.contains("domänen saknar punkt"), "{}", errs[5].msg.sv);
         assert_eq!(errs[0].msg.get(crate::definition::Lang::En), errs[0].msg.en);
+    }
+
+    #[test]
+    fn a_person_listed_twice_for_the_same_role_and_unit_is_named_on_the_second_line() {
+        // Ignoring the case of the address; the same person in another unit or role is fine.
+        let mut text = String::from("organisation,role,unit,name,email\nk,chef,,Cecilia,c@k.se\nk,rektor,norr,Rita,rita@k.se\n");
+        text.push_str("k,rektor,norr,Rita R,RITA@k.se\nk,chef,,Rita,rita@k.se\n");
+        let errs = parse(&text, &model()).unwrap_err();
+        assert_eq!(errs.iter().map(|e| e.line).collect::<Vec<_>>(), [4]);
+        assert!(errs[0].msg.sv.contains("står redan som rektor"), "{}", errs[0].msg.sv);
     }
 }

@@ -4,32 +4,57 @@ use super::{Op, Store, StoreError};
 use crate::remind::Person;
 use crate::remind::recipients::Holder;
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 impl Store {
-    /// Replaces the directory of every organisation that appears in `holders`.
+    /// Replaces the directory of every organisation that appears in `holders`. An
+    /// organisation whose stored directory already equals the new one is not written at all
+    /// (a daemon's start-up or reload with an unchanged people file); the others are
+    /// replaced with multi-row inserts. Returns the number of rows in `holders`.
     pub async fn replace_people(&self, holders: &[Holder]) -> Result<usize, StoreError> {
         let err = |e| StoreError::db(Op::ImportPeople, e);
+        let mut by_org: BTreeMap<&str, Vec<&Holder>> = BTreeMap::new();
+        for h in holders {
+            by_org.entry(h.organisation.as_str()).or_default().push(h);
+        }
         let mut tx = self.begin().await.map_err(err)?;
         if self.engine() == super::Engine::Postgres {
             // Several daemons reloading at once: one replaces the directory at a time.
             sqlx::query("SELECT pg_advisory_xact_lock(7262053)").execute(&mut *tx).await.map_err(err)?;
         }
-        let mut orgs: Vec<&str> = holders.iter().map(|h| h.organisation.as_str()).collect();
-        orgs.sort_unstable();
-        orgs.dedup();
-        for o in orgs {
-            sqlx::query("DELETE FROM people WHERE organisation = $1").bind(o.to_owned()).execute(&mut *tx).await.map_err(err)?;
-        }
-        for h in holders {
-            sqlx::query("INSERT INTO people (organisation, role, unit, name, email) VALUES ($1, $2, $3, $4, $5)")
-                .bind(h.organisation.clone())
-                .bind(h.role.clone())
-                .bind(h.unit.clone().unwrap_or_default())
-                .bind(h.person.name.clone())
-                .bind(h.person.email.clone())
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
+        for (org, mut rows) in by_org {
+            rows.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+            let stored =
+                sqlx::query("SELECT organisation, role, unit, name, email FROM people WHERE organisation = $1 ORDER BY role, unit, email")
+                    .bind(org.to_owned())
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(err)?;
+            let mut stored: Vec<Holder> = stored.iter().map(holder).collect();
+            // Sorted in Rust with the same key: the two engines' collations differ.
+            stored.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+            if stored.len() == rows.len() && stored.iter().zip(&rows).all(|(a, b)| a == *b) {
+                continue;
+            }
+            sqlx::query("DELETE FROM people WHERE organisation = $1").bind(org.to_owned()).execute(&mut *tx).await.map_err(err)?;
+            const COLS: usize = 5;
+            // 1 000 rows = 5 000 parameters: under both engines' limits.
+            for chunk in rows.chunks(1000) {
+                let sql = format!(
+                    "INSERT INTO people (organisation, role, unit, name, email) VALUES {}",
+                    super::value_rows(self.engine(), chunk.len(), COLS, 0)
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for h in chunk {
+                    q = q
+                        .bind(h.organisation.clone())
+                        .bind(h.role.clone())
+                        .bind(h.unit.clone().unwrap_or_default())
+                        .bind(h.person.name.clone())
+                        .bind(h.person.email.clone());
+                }
+                q.execute(&mut *tx).await.map_err(err)?;
+            }
         }
         tx.commit().await.map_err(err)?;
         Ok(holders.len())
@@ -78,6 +103,10 @@ impl Store {
     }
 }
 
+fn key(h: &Holder) -> (&str, Option<&str>, &str) {
+    (&h.role, h.unit.as_deref(), &h.person.email)
+}
+
 fn holder(r: &sqlx::any::AnyRow) -> Holder {
     let g = |i: usize| r.try_get::<String, _>(i).unwrap_or_default();
     let unit = g(2);
@@ -100,5 +129,25 @@ mod tests {
         assert_eq!(got.iter().map(|p| p.organisation.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         assert!(store.people_in(&[]).await.unwrap().is_empty());
         assert_eq!(store.person("b@X.se").await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn replace_writes_many_rows_in_chunks_and_changes_only_what_changed() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let mut many: Vec<Holder> = (0..2500).map(|i| h("a", "rektor", &format!("p{i}@x.se"))).collect();
+        many.push(h("b", "chef", "b@x.se"));
+        assert_eq!(store.replace_people(&many).await.unwrap(), 2501);
+        assert_eq!(store.people_in(&["a".into()]).await.unwrap().len(), 2500);
+        // The same directory again, then one name changed and one row gone.
+        store.replace_people(&many).await.unwrap();
+        assert_eq!(store.people().await.unwrap().len(), 2501);
+        many[7].person.name = "Ny Namnsson".into();
+        many.remove(3);
+        store.replace_people(&many[..many.len() - 1]).await.unwrap();
+        let a = store.people_in(&["a".into()]).await.unwrap();
+        assert_eq!(a.len(), 2499);
+        assert!(a.iter().any(|x| x.person.name == "Ny Namnsson" && x.person.email == "p7@x.se"));
+        assert!(!a.iter().any(|x| x.person.email == "p3@x.se"));
+        assert_eq!(store.people_in(&["b".into()]).await.unwrap().len(), 1, "an organisation not given is kept");
     }
 }
