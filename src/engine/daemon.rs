@@ -132,32 +132,31 @@ pub async fn reload_outcome(engine: &mut Engine, src: &Sources, clock: &dyn Cloc
     }
     let today = clock.today(chrono_tz::Europe::Stockholm);
     let window = super::source::window(&loaded.model, today, None);
-    match super::source::store(&engine.store, &loaded, window, clock.now()).await {
-        Ok(r) => {
-            log(
-                "info",
-                "definitioner inlästa",
-                &[
-                    ("dir", display(&src.dir)),
-                    ("created", r.created.to_string()),
-                    ("rescheduled", r.rescheduled.to_string()),
-                    ("cancelled", r.cancelled.to_string()),
-                    ("reidentified", r.reidentified.to_string()),
-                    ("left_plan", first_ids(&r.left_plan)),
-                    ("past_on_arrival", first_ids(&r.past_on_arrival)),
-                ],
-            );
-            engine.model = Arc::new(loaded.model);
-            if let Some(slot) = &engine.settings.publish {
-                *slot.write().unwrap_or_else(|e| e.into_inner()) = engine.model.clone();
-            }
-            Reload::Replaced
-        }
+    match super::source::store_if_changed(&engine.store, &loaded, window, clock.now()).await {
+        Ok(None) => log("info", "definitionerna är oförändrade sedan senaste synkningen", &[("dir", display(&src.dir))]),
+        Ok(Some(r)) => log(
+            "info",
+            "definitioner inlästa",
+            &[
+                ("dir", display(&src.dir)),
+                ("created", r.created.to_string()),
+                ("rescheduled", r.rescheduled.to_string()),
+                ("cancelled", r.cancelled.to_string()),
+                ("reidentified", r.reidentified.to_string()),
+                ("left_plan", first_ids(&r.left_plan)),
+                ("past_on_arrival", first_ids(&r.past_on_arrival)),
+            ],
+        ),
         Err(e) => {
             log("error", "definitionerna kunde inte sparas i databasen; försöker igen", &[("error", e.get(lang).to_owned())]);
-            Reload::StoreFailed(e)
+            return Reload::StoreFailed(e);
         }
     }
+    engine.model = Arc::new(loaded.model);
+    if let Some(slot) = &engine.settings.publish {
+        *slot.write().unwrap_or_else(|e| e.into_inner()) = engine.model.clone();
+    }
+    Reload::Replaced
 }
 
 /// Up to 20 ids for a log line, and how many more there are.

@@ -15,6 +15,9 @@ use std::path::Path;
 pub struct Loaded {
     pub model: Model,
     pub people: Option<Vec<Holder>>,
+    /// SHA-256 over the files' paths and contents and this build of arshjul (hex): equal
+    /// fingerprints give the same schedule and directory.
+    pub fingerprint: String,
 }
 
 /// Why nothing was loaded.
@@ -38,8 +41,9 @@ impl LoadError {
 /// Loads `dir` and the people file `people_file` (skipped when it does not exist).
 pub fn load(dir: &Path, people_file: &Path, lang: Lang) -> Result<Loaded, LoadError> {
     let model = load_dir(dir).map_err(LoadError::Definitions)?;
+    let fingerprint = fingerprint(dir, people_file);
     if !people_file.exists() {
-        return Ok(Loaded { model, people: None });
+        return Ok(Loaded { model, people: None, fingerprint });
     }
     let text = match std::fs::read(people_file).map(String::from_utf8) {
         Ok(Ok(t)) => t,
@@ -56,11 +60,49 @@ pub fn load(dir: &Path, people_file: &Path, lang: Lang) -> Result<Loaded, LoadEr
         Err(e) => return Err(LoadError::People(vec![format!("{}: {e}", people_file.display())])),
     };
     match people::parse(&text, &model) {
-        Ok(h) => Ok(Loaded { model, people: Some(h) }),
+        Ok(h) => Ok(Loaded { model, people: Some(h), fingerprint }),
         Err(errs) => {
             Err(LoadError::People(errs.iter().map(|e| format!("{}:{}: {}", people_file.display(), e.line, e.msg.get(lang))).collect()))
         }
     }
+}
+
+/// SHA-256 over every file under `dir` (relative path and contents, in path order), the
+/// people file (or that it is absent), and the running binary's size and modification time (a new arshjul may
+/// expand the same files differently). A file that cannot be read makes it unique, so
+/// nothing is skipped on its account.
+fn fingerprint(dir: &Path, people_file: &Path) -> String {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(_) => files.push(e.path()),
+                Err(_) => {}
+            }
+        }
+    }
+    files.sort();
+    files.push(people_file.to_path_buf());
+    let mut h = ring::digest::Context::new(&ring::digest::SHA256);
+    for f in &files {
+        let name = f.strip_prefix(dir).unwrap_or(f).to_string_lossy();
+        h.update(&(name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        match std::fs::read(f) {
+            Ok(bytes) => {
+                h.update(&(bytes.len() as u64).to_le_bytes());
+                h.update(&bytes);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => h.update(b"absent"),
+            Err(_) => h.update(format!("unreadable {:?}", std::time::SystemTime::now()).as_bytes()),
+        }
+    }
+    let exe = std::env::current_exe().and_then(std::fs::metadata).map(|m| (m.len(), m.modified().ok()));
+    h.update(format!("{} {exe:?}", env!("CARGO_PKG_VERSION")).as_bytes());
+    h.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The window a sync covers on `today`: [`schedule::sync_window`], reaching at least 120
@@ -80,5 +122,22 @@ pub async fn store(store: &Store, loaded: &Loaded, window: DateRange, now: DateT
     if let Some(h) = &loaded.people {
         store.replace_people(h).await?;
     }
-    store.sync(&schedule::expand(&loaded.model, window), window, now).await
+    let report = store.sync(&schedule::expand(&loaded.model, window), window, now).await?;
+    store.record_synced(&loaded.fingerprint, window).await?;
+    Ok(report)
+}
+
+/// As [`store`], unless the store was last synced from the same files over a window that
+/// holds `window` (a restart on unchanged files): then nothing is read or written and the
+/// answer is `None`.
+pub async fn store_if_changed(
+    store: &Store,
+    loaded: &Loaded,
+    window: DateRange,
+    now: DateTime<Utc>,
+) -> Result<Option<SyncReport>, StoreError> {
+    if store.synced_from(&loaded.fingerprint, window).await? {
+        return Ok(None);
+    }
+    self::store(store, loaded, window, now).await.map(Some)
 }

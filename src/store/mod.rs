@@ -13,6 +13,7 @@ pub mod overview;
 mod people;
 mod query;
 mod sync;
+mod synced;
 mod web;
 mod window;
 

@@ -20,6 +20,7 @@ mod reschedule_window;
 mod seeds;
 mod simulate;
 mod smtp_server;
+mod startup_skip;
 mod state;
 mod store;
 mod support;
