@@ -35,7 +35,7 @@ async fn a_restart_on_unchanged_files_syncs_nothing_and_every_change_is_synced(u
     assert!(source::store_if_changed(&store, &load(), window, now).await.unwrap().is_none());
 
     // A new person in the people file: synced, and the person is stored.
-    t.write("people.csv", &format!("{PEOPLE}testkommun,rektor,norrskolan,Rita Rektor,rita@testkommun.se\n"));
+    t.write("people.csv", format!("{PEOPLE}testkommun,rektor,norrskolan,Rita Rektor,rita@testkommun.se\n"));
     let second = load();
     assert_ne!(second.fingerprint, first.fingerprint);
     assert!(source::store_if_changed(&store, &second, window, now).await.unwrap().is_some());
