@@ -28,7 +28,7 @@ pub enum CalendarFormat {
 }
 
 fn fail(lang: Lang, sv: String, en: String) -> ExitCode {
-    eprintln!("arshjul calendar: {}", if lang == Lang::Sv { sv } else { en });
+    errln!("arshjul calendar: {}", if lang == Lang::Sv { sv } else { en });
     ExitCode::from(2)
 }
 

@@ -10,6 +10,15 @@ macro_rules! outln {
     }};
 }
 
+/// Like `errln!`, but a closed or broken stderr (a log pipe whose reader died) loses the
+/// line instead of panicking.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
 /// Like `print!`, with the same care for closed pipes.
 macro_rules! out {
     ($($t:tt)*) => {{
@@ -112,7 +121,7 @@ pub fn main() -> ExitCode {
             let _ = CONFIG.set(c);
         }
         Err(msg) => {
-            eprintln!("arshjul: {}", msg.get(lang));
+            errln!("arshjul: {}", msg.get(lang));
             return ExitCode::from(2);
         }
     }
@@ -130,7 +139,7 @@ pub fn main() -> ExitCode {
                     format!("ARSHJUL_NOW=`{t}` är ingen tidpunkt ({e}); skriv t.ex. `2021-05-20T07:30:00Z`."),
                     format!("ARSHJUL_NOW=`{t}` is not an instant ({e}); write e.g. `2021-05-20T07:30:00Z`."),
                 );
-                eprintln!("arshjul: {}", msg.get(lang));
+                errln!("arshjul: {}", msg.get(lang));
                 ExitCode::from(2)
             }
         },
@@ -157,7 +166,7 @@ pub fn settings(cfg: &crate::config::Config, lang: Lang) -> crate::engine::Setti
 
 /// A command's refusal to start or go on: `arshjul {cmd}: …` on stderr in `lang`, exit 2.
 pub(crate) fn fail(cmd: &str, lang: Lang, msg: impl Into<crate::msg::Msg>) -> ExitCode {
-    eprintln!("arshjul {cmd}: {}", msg.into().get(lang));
+    errln!("arshjul {cmd}: {}", msg.into().get(lang));
     ExitCode::from(2)
 }
 
@@ -183,7 +192,7 @@ fn generate(dir: &std::path::Path, size: crate::synth::Size) -> ExitCode {
     for (path, bytes) in crate::synth::files(&dir.to_string_lossy(), size) {
         let res = path.parent().map(std::fs::create_dir_all).unwrap_or(Ok(())).and_then(|_| std::fs::write(&path, bytes));
         if let Err(e) = res {
-            eprintln!("arshjul generate: kan inte skriva {}: {e}", path.display());
+            errln!("arshjul generate: kan inte skriva {}: {e}", path.display());
             return ExitCode::FAILURE;
         }
     }
@@ -195,7 +204,7 @@ fn generate(dir: &std::path::Path, size: crate::synth::Size) -> ExitCode {
 pub fn print_load_error(err: &crate::engine::source::LoadError, lang: Lang) {
     match err {
         crate::engine::source::LoadError::Definitions(d) => print_diagnostics(d, lang),
-        crate::engine::source::LoadError::People(lines) => lines.iter().for_each(|l| eprintln!("{l}")),
+        crate::engine::source::LoadError::People(lines) => lines.iter().for_each(|l| errln!("{l}")),
     }
 }
 
@@ -211,11 +220,11 @@ pub fn print_diagnostics(diags: &[Diagnostic], lang: Lang) {
     };
     let warnings = diags.len() - errors.len();
     match (lang, warnings) {
-        (Lang::Sv, 0) => eprintln!("{} fel i {files} fil(er). Rätta felen och kör `arshjul check` igen.", errors.len()),
-        (Lang::Sv, w) => eprintln!("{} fel i {files} fil(er) och {w} varning(ar). Rätta felen och kör `arshjul check` igen.", errors.len()),
-        (Lang::En, 0) => eprintln!("{} error(s) in {files} file(s). Fix them and run `arshjul check` again.", errors.len()),
+        (Lang::Sv, 0) => errln!("{} fel i {files} fil(er). Rätta felen och kör `arshjul check` igen.", errors.len()),
+        (Lang::Sv, w) => errln!("{} fel i {files} fil(er) och {w} varning(ar). Rätta felen och kör `arshjul check` igen.", errors.len()),
+        (Lang::En, 0) => errln!("{} error(s) in {files} file(s). Fix them and run `arshjul check` again.", errors.len()),
         (Lang::En, w) => {
-            eprintln!("{} error(s) in {files} file(s) and {w} warning(s). Fix the errors and run `arshjul check` again.", errors.len())
+            errln!("{} error(s) in {files} file(s) and {w} warning(s). Fix the errors and run `arshjul check` again.", errors.len())
         }
     }
 }
@@ -224,6 +233,6 @@ pub fn print_diagnostics(diags: &[Diagnostic], lang: Lang) {
 /// warnings of a model that loaded.
 pub fn print_warnings(diags: &[Diagnostic], lang: Lang) {
     for d in diags {
-        eprintln!("{}", d.render(lang));
+        errln!("{}", d.render(lang));
     }
 }

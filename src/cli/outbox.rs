@@ -25,7 +25,7 @@ pub fn run(args: OutboxArgs, lang: Lang) -> ExitCode {
             Lang::Sv => format!("okänd status `{s}`; välj en av {}.", STATUSES.join(", ")),
             Lang::En => format!("unknown status `{s}`; choose one of {}.", STATUSES.join(", ")),
         };
-        eprintln!("arshjul outbox: {msg}");
+        errln!("arshjul outbox: {msg}");
         return ExitCode::from(2);
     }
     let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return ExitCode::FAILURE };
@@ -33,14 +33,14 @@ pub fn run(args: OutboxArgs, lang: Lang) -> ExitCode {
         let store = match Store::open_command(&super::config().database_url).await {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("arshjul outbox: {}", e.get(lang));
+                errln!("arshjul outbox: {}", e.get(lang));
                 return ExitCode::FAILURE;
             }
         };
         let rows = match store.outbox().await {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("arshjul outbox: {}", e.get(lang));
+                errln!("arshjul outbox: {}", e.get(lang));
                 return ExitCode::FAILURE;
             }
         };

@@ -49,7 +49,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                 Ok(b) => match String::from_utf8(b) {
                     Ok(t) => t,
                     Err(_) => {
-                        eprintln!(
+                        errln!(
                             "{}:1: {}",
                             file.display(),
                             pick(
@@ -62,11 +62,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                     }
                 },
                 Err(e) => {
-                    eprintln!(
-                        "{}: {}",
-                        file.display(),
-                        pick(lang, format!("kan inte läsa filen: {e}"), format!("cannot read the file: {e}"))
-                    );
+                    errln!("{}: {}", file.display(), pick(lang, format!("kan inte läsa filen: {e}"), format!("cannot read the file: {e}")));
                     return ExitCode::FAILURE;
                 }
             };
@@ -74,9 +70,9 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                 Ok(h) => Some(h),
                 Err(errors) => {
                     for e in &errors {
-                        eprintln!("{}:{}: {}", file.display(), e.line, e.msg.get(lang));
+                        errln!("{}:{}: {}", file.display(), e.line, e.msg.get(lang));
                     }
-                    eprintln!(
+                    errln!(
                         "{}",
                         pick(
                             lang,
@@ -93,7 +89,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
     let store = match Store::open_command(&super::state::database_url()).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("arshjul people: {}", e.get(lang));
+            errln!("arshjul people: {}", e.get(lang));
             return ExitCode::FAILURE;
         }
     };
@@ -104,7 +100,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("arshjul people: {}", e.get(lang));
+                errln!("arshjul people: {}", e.get(lang));
                 ExitCode::FAILURE
             }
         },
@@ -136,7 +132,7 @@ async fn run_async(cmd: PeopleCommand, lang: Lang) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => {
-                eprintln!("arshjul people: {}", e.get(lang));
+                errln!("arshjul people: {}", e.get(lang));
                 ExitCode::FAILURE
             }
         },

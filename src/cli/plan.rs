@@ -106,7 +106,7 @@ pub fn run(args: PlanArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
     let window = match window(&args, &model, lang, clock) {
         Ok(w) => w,
         Err(msg) => {
-            eprintln!("arshjul plan: {msg}");
+            errln!("arshjul plan: {msg}");
             return ExitCode::from(2);
         }
     };

@@ -134,7 +134,7 @@ async fn run_async(args: SimulateArgs, lang: Lang) -> ExitCode {
     let printed = sent.len();
     let people: std::collections::BTreeSet<&str> = sent.iter().map(|d| d.to.email.as_str()).collect();
     let days = (to - from).num_days() + 1;
-    eprintln!(
+    errln!(
         "{}",
         if lang == Lang::Sv {
             format!("{printed} e-post till {} personer under {days} dagar ({from} – {to}).", people.len())
@@ -172,7 +172,7 @@ async fn days(
                 format!("{day}: {n} e-post kunde inte skickas ({again} försöks igen)."),
                 format!("{day}: {n} email(s) could not be sent ({again} will be retried)."),
             );
-            eprintln!("{}", msg.get(lang));
+            errln!("{}", msg.get(lang));
         }
         all.extend(report.sent);
         day = day.succ_opt().unwrap_or(NaiveDate::MAX);

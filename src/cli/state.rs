@@ -119,7 +119,7 @@ fn say(lang: Lang, sv: &str, en: &str) -> String {
 }
 
 fn fail(cmd: &str, msg: String) -> ExitCode {
-    eprintln!("arshjul {cmd}: {msg}");
+    errln!("arshjul {cmd}: {msg}");
     ExitCode::FAILURE
 }
 

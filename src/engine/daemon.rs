@@ -26,7 +26,9 @@ pub fn log(level: &str, msg: &str, fields: &[(&str, String)]) {
     for (k, v) in fields {
         obj.insert((*k).into(), v.clone().into());
     }
-    eprintln!("{}", serde_json::Value::Object(obj));
+    // A broken stderr (the log pipe's reader died) must not stop the daemon and its mail.
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{}", serde_json::Value::Object(obj));
 }
 
 /// Where the daemon reads what it runs on.

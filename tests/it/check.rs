@@ -222,3 +222,23 @@ fn a_file_beyond_the_limits_says_too_large_or_too_deep() {
     let l = line_for(&err, "plan.yaml", 3);
     assert!(l.contains("filen är för djup: mer än 64 nivåer"), "{l}");
 }
+
+/// A reader that went away (`arshjul check … 2>&1 | head -1` after the first line, a log
+/// pipe whose collector died): the errors are lost, the exit code still says "errors" and
+/// nothing panics.
+#[test]
+fn a_closed_stderr_does_not_turn_errors_into_a_panic() {
+    let t = workflow("plan:\n  id: p\n  name: [oavslutad\n  period: 2021\n");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_arshjul"))
+        .args(["check", &t.path().to_string_lossy()])
+        .env_remove("ARSHJUL_LANG")
+        .env_remove("ARSHJUL_CONFIG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run arshjul");
+    // Close the only reader before the child writes: its writes fail with EPIPE.
+    drop(child.stderr.take());
+    let status = child.wait().expect("wait for arshjul");
+    assert_eq!(status.code(), Some(1), "errors in the files give 1, a panic 101: {status:?}");
+}
