@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 
 impl Store {
     /// Replaces the directory of every organisation that appears in `holders`. An
-    /// organisation whose stored directory already equals the new one is not written at all
-    /// (a daemon's start-up or reload with an unchanged people file); the others are
-    /// replaced with multi-row inserts. Returns the number of rows in `holders`.
+    /// organisation whose directory is unchanged since it was last written (a fingerprint of
+    /// its sorted rows is kept beside it) is not read or written at all — a daemon's start-up
+    /// or reload with an unchanged people file; the others are replaced with multi-row
+    /// inserts. Returns the number of rows in `holders`.
     pub async fn replace_people(&self, holders: &[Holder]) -> Result<usize, StoreError> {
         let err = |e| StoreError::db(Op::ImportPeople, e);
         let mut by_org: BTreeMap<&str, Vec<&Holder>> = BTreeMap::new();
@@ -24,19 +25,18 @@ impl Store {
         }
         for (org, mut rows) in by_org {
             rows.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
-            let stored =
-                sqlx::query("SELECT organisation, role, unit, name, email FROM people WHERE organisation = $1 ORDER BY role, unit, email")
-                    .bind(org.to_owned())
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(err)?;
-            let mut stored: Vec<Holder> = stored.iter().map(holder).collect();
-            // Sorted in Rust with the same key: the two engines' collations differ.
-            stored.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
-            if stored.len() == rows.len() && stored.iter().zip(&rows).all(|(a, b)| a == *b) {
+            let meta_key = format!("people:{org}");
+            let fingerprint = fingerprint(&rows);
+            let stored: Option<String> = sqlx::query("SELECT value FROM arshjul_meta WHERE key = $1")
+                .bind(meta_key.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(err)?
+                .and_then(|r| r.try_get(0).ok());
+            if stored.as_deref() == Some(fingerprint.as_str()) {
                 continue;
             }
-            sqlx::query("DELETE FROM people WHERE organisation = $1").bind(org.to_owned()).execute(&mut *tx).await.map_err(err)?;
+            sqlx::query("DELETE FROM people WHERE organisation = $1").bind(org).execute(&mut *tx).await.map_err(err)?;
             const COLS: usize = 5;
             // 1 000 rows = 5 000 parameters: under both engines' limits.
             for chunk in rows.chunks(1000) {
@@ -47,14 +47,20 @@ impl Store {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for h in chunk {
                     q = q
-                        .bind(h.organisation.clone())
-                        .bind(h.role.clone())
-                        .bind(h.unit.clone().unwrap_or_default())
-                        .bind(h.person.name.clone())
-                        .bind(h.person.email.clone());
+                        .bind(h.organisation.as_str())
+                        .bind(h.role.as_str())
+                        .bind(h.unit.as_deref().unwrap_or_default())
+                        .bind(h.person.name.as_str())
+                        .bind(h.person.email.as_str());
                 }
                 q.execute(&mut *tx).await.map_err(err)?;
             }
+            sqlx::query("INSERT INTO arshjul_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                .bind(meta_key.as_str())
+                .bind(fingerprint.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(err)?;
         }
         tx.commit().await.map_err(err)?;
         Ok(holders.len())
@@ -103,6 +109,18 @@ impl Store {
     }
 }
 
+/// SHA-256 over an organisation's rows, sorted by [`key`] (hex).
+fn fingerprint(rows: &[&Holder]) -> String {
+    let mut d = ring::digest::Context::new(&ring::digest::SHA256);
+    for h in rows {
+        for f in [h.role.as_str(), h.unit.as_deref().unwrap_or_default(), h.person.name.as_str(), h.person.email.as_str()] {
+            d.update(&(f.len() as u64).to_le_bytes());
+            d.update(f.as_bytes());
+        }
+    }
+    d.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn key(h: &Holder) -> (&str, Option<&str>, &str) {
     (&h.role, h.unit.as_deref(), &h.person.email)
 }
@@ -138,9 +156,11 @@ mod tests {
         many.push(h("b", "chef", "b@x.se"));
         assert_eq!(store.replace_people(&many).await.unwrap(), 2501);
         assert_eq!(store.people_in(&["a".into()]).await.unwrap().len(), 2500);
-        // The same directory again, then one name changed and one row gone.
+        // The same directory again is not rewritten: a row taken out behind the store's back
+        // (only to see it) stays out. Then one name changed and one row gone.
+        sqlx::query("DELETE FROM people WHERE email = 'p9@x.se'").execute(store.pool()).await.unwrap();
         store.replace_people(&many).await.unwrap();
-        assert_eq!(store.people().await.unwrap().len(), 2501);
+        assert_eq!(store.people().await.unwrap().len(), 2500, "an unchanged organisation is skipped");
         many[7].person.name = "Ny Namnsson".into();
         many.remove(3);
         store.replace_people(&many[..many.len() - 1]).await.unwrap();
@@ -148,6 +168,7 @@ mod tests {
         assert_eq!(a.len(), 2499);
         assert!(a.iter().any(|x| x.person.name == "Ny Namnsson" && x.person.email == "p7@x.se"));
         assert!(!a.iter().any(|x| x.person.email == "p3@x.se"));
+        assert!(a.iter().any(|x| x.person.email == "p9@x.se"), "a changed organisation is written whole");
         assert_eq!(store.people_in(&["b".into()]).await.unwrap().len(), 1, "an organisation not given is kept");
     }
 }
