@@ -10,6 +10,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_identity.sql"),
     include_str!("../../migrations/sqlite/0004_web.sql"),
     include_str!("../../migrations/sqlite/0005_overview_index.sql"),
+    include_str!("../../migrations/sqlite/0006_chain.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -17,10 +18,11 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0003_identity.sql"),
     include_str!("../../migrations/postgres/0004_web.sql"),
     include_str!("../../migrations/postgres/0005_overview_index.sql"),
+    include_str!("../../migrations/postgres/0006_chain.sql"),
 ];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {
@@ -59,6 +61,9 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
         sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     }
     if current < LATEST {
+        // Events from before the chain (schema 6) are linked now, in this transaction:
+        // a store from before verifies (it attests the history as it was at the upgrade).
+        super::audit::backfill(store.engine(), &mut tx).await?;
         sqlx::query("DELETE FROM arshjul_meta WHERE key = 'schema_version'")
             .execute(&mut *tx)
             .await

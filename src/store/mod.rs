@@ -6,6 +6,8 @@
 //! only loads, stores and keeps the two in step, one transaction per change.
 
 mod act;
+mod audit;
+pub mod chain;
 pub mod identity;
 mod migrate;
 mod outbox;
@@ -13,8 +15,10 @@ pub mod overview;
 mod people;
 mod query;
 mod sync;
+pub mod verify;
 mod web;
 mod window;
+mod write;
 
 use crate::definition::Lang;
 use crate::msg::Msg;
@@ -24,6 +28,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use act::Acted;
+pub use audit::Audit;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
@@ -67,6 +72,7 @@ pub enum Op {
     Secrets,
     Sessions,
     SignIn,
+    Verify,
 }
 
 impl Op {
@@ -100,6 +106,7 @@ impl Op {
             Op::Secrets => "läsning av nyckeln för länkar",
             Op::Sessions => "hantering av inloggningar",
             Op::SignIn => "hantering av inloggningslänkar",
+            Op::Verify => "granskning av historikens kedja",
         }
     }
 
@@ -133,6 +140,7 @@ impl Op {
             Op::Secrets => "reading the link key",
             Op::Sessions => "handling sessions",
             Op::SignIn => "handling sign-in links",
+            Op::Verify => "verifying the history's chain",
         }
     }
 }
