@@ -77,6 +77,7 @@ pub fn check(checkpoint: &str, events: &[Stored], head: Option<Head>, cutoff: i6
     order.sort_by_key(|e| (e.ordinal.unwrap_or(i64::MAX), e.seq));
     let mut expected = 1i64;
     let mut prev: Hash = GENESIS;
+    let mut chained: Hash = GENESIS;
     let mut at_cutoff: Option<Head> = None;
     let limit = head.map_or(0, |h| h.count);
     for e in order {
@@ -131,32 +132,28 @@ pub fn check(checkpoint: &str, events: &[Stored], head: Option<Head>, cutoff: i6
                 format!("{which_sv} saknas (raderad före seq {})", e.seq),
                 format!("{which_en} missing (deleted before seq {})", e.seq),
             ));
-        } else {
-            let f = Fields {
+        }
+        let f = Fields { checkpoint, ordinal: o, at: &e.at, actor: &e.actor, reason: e.reason.as_deref(), kind: &e.kind, data: &e.data };
+        // The chain as the content gives it (what the anchor covers): equal to the stored
+        // one while nothing is wrong, so one hash per event.
+        let content = event_hash(&f, &chained);
+        let own = if prev == chained { content } else { event_hash(&f, &prev) };
+        if o == expected && o <= limit && own != stored {
+            out.push(finding(
                 checkpoint,
-                ordinal: o,
-                at: &e.at,
-                actor: &e.actor,
-                reason: e.reason.as_deref(),
-                kind: &e.kind,
-                data: &e.data,
-            };
-            if event_hash(&f, &prev) != stored {
-                out.push(finding(
-                    checkpoint,
-                    Some(e.seq),
-                    Some(o),
-                    Problem::Altered,
-                    format!("händelse {o} (seq {}) är ändrad: innehållet stämmer inte med dess hash", e.seq),
-                    format!("event {o} (seq {}) was altered: its content does not match its hash", e.seq),
-                ));
-            }
+                Some(e.seq),
+                Some(o),
+                Problem::Altered,
+                format!("händelse {o} (seq {}) är ändrad: innehållet stämmer inte med dess hash", e.seq),
+                format!("event {o} (seq {}) was altered: its content does not match its hash", e.seq),
+            ));
         }
         // Go on from what is stored, so one change is named once.
         prev = stored;
+        chained = content;
         expected = o + 1;
         if e.seq <= cutoff {
-            at_cutoff = Some(Head { count: at_cutoff.map_or(0, |h| h.count) + 1, hash: stored });
+            at_cutoff = Some(Head { count: at_cutoff.map_or(0, |h| h.count) + 1, hash: content });
         }
     }
     if let Some(h) = head {
@@ -233,6 +230,12 @@ mod tests {
         let at = check("c", &ev, Some(head), 11, &mut out).unwrap();
         assert_eq!(at.count, 2);
         assert_eq!(Some(super::super::chain::hex(&at.hash)), ev[1].hash);
+        // The head at the cut-off follows the content, not the stored hashes: an event
+        // rewritten with its hash left alone still changes it (and so the anchor).
+        let mut altered = ev.clone();
+        altered[0].actor = "b".into();
+        let mut out = Vec::new();
+        assert_ne!(check("c", &altered, Some(head), 11, &mut out), Some(at));
     }
 
     #[test]
