@@ -56,9 +56,13 @@ fn finding(checkpoint: &str, seq: Option<i64>, ordinal: Option<i64>, problem: Pr
 /// events with `seq <= cutoff` (for the anchor).
 pub fn check(checkpoint: &str, events: &[Stored], head: Option<Head>, cutoff: i64, out: &mut Vec<Finding>) -> Option<Head> {
     // Reordered: stored after an event with a higher ordinal.
+    // (A second event at a place already taken is inserted, named below.)
     let mut highest = 0;
+    let mut seen = std::collections::HashSet::with_capacity(events.len());
     for e in events {
-        if let Some(o) = e.ordinal {
+        if let Some(o) = e.ordinal
+            && seen.insert(o)
+        {
             if o < highest {
                 out.push(finding(
                     checkpoint,
@@ -257,7 +261,7 @@ mod tests {
         assert_eq!(problems(&swapped, Some(head)), vec![(Some(2), Problem::Reordered)]);
 
         let mut inserted = ev.clone();
-        inserted.insert(2, Stored { seq: 99, ordinal: Some(2), ..ev[1].clone() });
+        inserted.push(Stored { seq: 99, ordinal: Some(2), ..ev[1].clone() });
         assert_eq!(problems(&inserted, Some(head)), vec![(Some(2), Problem::Inserted)]);
         let mut beyond = ev.clone();
         beyond.push(Stored { seq: 99, ordinal: Some(5), ..ev[3].clone() });
