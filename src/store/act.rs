@@ -49,7 +49,7 @@ impl Store {
             // The row is locked for the transaction (SQLite: `BEGIN IMMEDIATE` already holds
             // the write lock), so concurrent actions on one checkpoint queue instead of
             // failing on the version check.
-            let lock = if self.engine() == super::Engine::Postgres { " FOR UPDATE" } else { "" };
+            let lock = self.engine().row_lock();
             let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT policy, chain_count, chain_head FROM checkpoints WHERE id = $1{lock}"
             )))
@@ -95,7 +95,8 @@ impl Store {
             tx.commit().await.map_err(err)?;
             return Ok(Ok(Acted { event, status: next }));
         }
-        Err(StoreError::new(
+        Err(StoreError::of(
+            super::ErrorKind::Contended,
             format!("kontrollpunkten `{id}` ändrades samtidigt av någon annan flera gånger; försök igen."),
             format!("the checkpoint `{id}` was changed concurrently several times; try again."),
         ))

@@ -30,14 +30,11 @@ impl Audit {
 
 impl Store {
     /// The last event's `seq` once every transaction that may still append below it has
-    /// ended (PostgreSQL hands out `seq` before commit: a brief SHARE lock waits for
-    /// writers in flight; SQLite has one writer, so the committed maximum is settled).
+    /// ended ([`Engine::settle_appends`], held only for this read).
     async fn settled_seq(&self) -> Result<i64, StoreError> {
         let err = |e| StoreError::db(Op::Verify, e);
         let mut tx = self.pool().begin().await.map_err(err)?;
-        if self.engine() == Engine::Postgres {
-            sqlx::query("LOCK TABLE events IN SHARE MODE").execute(&mut *tx).await.map_err(err)?;
-        }
+        self.engine().settle_appends(&mut tx).await.map_err(err)?;
         let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *tx).await.map_err(err)?.try_get(0).map_err(err)?;
         tx.commit().await.map_err(err)?;
         Ok(seq)
@@ -53,9 +50,7 @@ impl Store {
             None => self.settled_seq().await?,
         };
         let mut tx = self.pool().begin().await.map_err(err)?;
-        if self.engine() == Engine::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await.map_err(err)?;
-        }
+        self.engine().read_snapshot(&mut tx).await.map_err(err)?;
         let mut heads: HashMap<String, Head> = HashMap::new();
         {
             let mut rows = sqlx::query("SELECT id, chain_count, chain_head FROM checkpoints").fetch(&mut *tx);

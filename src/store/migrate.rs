@@ -31,11 +31,9 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
     };
     debug_assert_eq!(steps.len() as i64, LATEST);
     let mut tx = store.begin().await.map_err(|e| StoreError::db(Op::Migrate, e))?;
-    if store.engine() == Engine::Postgres {
-        // One migrator at a time when several daemons start together (even the
-        // `IF NOT EXISTS` below races on PostgreSQL without it).
-        sqlx::query("SELECT pg_advisory_xact_lock(7262051)").execute(&mut *tx).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
-    }
+    // One migrator at a time when several daemons start together (even the `IF NOT EXISTS`
+    // below races on PostgreSQL without it).
+    store.engine().exclusive(&mut tx, super::dialect::Exclusive::Migrate).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     sqlx::query("CREATE TABLE IF NOT EXISTS arshjul_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         .execute(&mut *tx)
         .await
@@ -48,7 +46,8 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     if current > LATEST {
-        return Err(StoreError::new(
+        return Err(StoreError::of(
+            super::ErrorKind::NewerSchema { found: current, known: LATEST },
             format!(
                 "databasen är skapad av en nyare version av arshjul (schema {current}; den här versionen känner till {LATEST}). Uppgradera arshjul; databasen har inte ändrats."
             ),

@@ -10,10 +10,8 @@ impl Store {
     pub async fn replace_people(&self, holders: &[Holder]) -> Result<usize, StoreError> {
         let err = |e| StoreError::db(Op::ImportPeople, e);
         let mut tx = self.begin().await.map_err(err)?;
-        if self.engine() == super::Engine::Postgres {
-            // Several daemons reloading at once: one replaces the directory at a time.
-            sqlx::query("SELECT pg_advisory_xact_lock(7262053)").execute(&mut *tx).await.map_err(err)?;
-        }
+        // Several daemons reloading at once: one replaces the directory at a time.
+        self.engine().exclusive(&mut tx, super::dialect::Exclusive::People).await.map_err(err)?;
         let mut orgs: Vec<&str> = holders.iter().map(|h| h.organisation.as_str()).collect();
         orgs.sort_unstable();
         orgs.dedup();

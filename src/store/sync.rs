@@ -155,10 +155,8 @@ impl Store {
         let err = |e| StoreError::db(Op::Sync, e);
         let today = now.with_timezone(&chrono_tz::Europe::Stockholm).date_naive();
         let mut tx = self.begin().await.map_err(err)?;
-        if self.engine() == super::Engine::Postgres {
-            // One syncer at a time when several daemons share the database.
-            sqlx::query("SELECT pg_advisory_xact_lock(7262052)").execute(&mut *tx).await.map_err(err)?;
-        }
+        // One syncer at a time when several daemons share the database.
+        self.engine().exclusive(&mut tx, super::dialect::Exclusive::Sync).await.map_err(err)?;
         let rows = sqlx::query(
             "SELECT id, defined_due, due, state, title, owner_role, kind, school_break, label, policy, in_plan, chain_count, chain_head FROM checkpoints",
         )
