@@ -24,9 +24,20 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// `rows` × `cols` bind markers: `?` for SQLite, `$N` for PostgreSQL.
+fn values(rows: usize, cols: usize, pg: bool) -> String {
+    (0..rows)
+        .map(|r| {
+            format!("({})", (0..cols).map(|c| if pg { format!("${}", r * cols + c + 1) } else { "?".into() }).collect::<Vec<_>>().join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Writes `checkpoints` × 5 chained events into the store at `url` with plain multi-row
 /// INSERTs (as the writer would leave them).
 async fn fill(url: &str, checkpoints: usize) {
+    let pg = url.starts_with("postgres");
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
     let mut tx = pool.begin().await.unwrap();
     let kinds = [
@@ -42,10 +53,13 @@ async fn fill(url: &str, checkpoints: usize) {
     const ROWS: usize = 400;
     let ids: Vec<String> = (0..checkpoints).map(|i| format!("bench/plan-2021/insats-{}/uppfoljning/enhet-{}", i / 30, i % 30)).collect();
     for chunk in ids.chunks(ROWS) {
-        let mut cps = String::from("INSERT INTO checkpoints (id, organisation, kind, title, owner_role, due, defined_due, state, policy, updated_at, chain_count, chain_head) VALUES ");
+        let cps = format!(
+            "INSERT INTO checkpoints (id, organisation, kind, title, owner_role, due, defined_due, state, policy, updated_at, chain_count, chain_head) VALUES {}",
+            values(chunk.len(), 12, pg)
+        );
         let mut heads = Vec::with_capacity(chunk.len());
         let mut linked = Vec::with_capacity(chunk.len() * 5);
-        for (n, id) in chunk.iter().enumerate() {
+        for id in chunk {
             let mut head = Head::EMPTY;
             for (kind, data) in kinds {
                 let at = "2021-05-03T07:30:00Z";
@@ -53,7 +67,6 @@ async fn fill(url: &str, checkpoints: usize) {
                 linked.push((id.clone(), at, kind, data, o, hex(&h)));
             }
             heads.push(head);
-            cps.push_str(if n == 0 { "(?,?,?,?,?,?,?,?,?,?,?,?)" } else { ",(?,?,?,?,?,?,?,?,?,?,?,?)" });
         }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(cps));
         for (id, head) in chunk.iter().zip(&heads) {
@@ -75,7 +88,7 @@ async fn fill(url: &str, checkpoints: usize) {
         for part in linked.chunks(ROWS) {
             let sql = format!(
                 "INSERT INTO events (checkpoint, at, actor, reason, kind, data, ordinal, hash) VALUES {}",
-                vec!["(?,?,?,?,?,?,?,?)"; part.len()].join(",")
+                values(part.len(), 8, pg)
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (id, at, kind, data, o, h) in part {
@@ -128,7 +141,20 @@ async fn main() {
         let runs: Vec<(Duration, String)> = (0..3).map(|_| verify_once(&url)).collect();
         println!("{}", runs[0].1);
         let m = median(runs.iter().map(|r| r.0).collect());
-        println!("audit verify, 1 000 000 events, SQLite, release binary on one core: median {:.2} s = {:.0} events/s", m.as_secs_f64(), 1e6 / m.as_secs_f64());
+        println!(
+            "audit verify, 1 000 000 events, SQLite, release binary on one core: median {:.2} s = {:.0} events/s",
+            m.as_secs_f64(),
+            1e6 / m.as_secs_f64()
+        );
+        // PostgreSQL when given a fresh database (the server's own processes are not
+        // pinned: the figure is the binary's core plus the server's).
+        if let Ok(pg) = std::env::var("ARSHJUL_BENCH_PG") {
+            Store::open(&pg).await.unwrap().close().await;
+            fill(&pg, 200_000).await;
+            let runs: Vec<(Duration, String)> = (0..3).map(|_| verify_once(&pg)).collect();
+            let m = median(runs.iter().map(|r| r.0).collect());
+            println!("audit verify, 1 000 000 events, PostgreSQL: median {:.2} s = {:.0} events/s", m.as_secs_f64(), 1e6 / m.as_secs_f64());
+        }
     }
 
     // 2. Appending with and without the chain, same run, alternating.
@@ -154,7 +180,8 @@ async fn main() {
             let overdue = store.act_system(&ids, &Command::MarkOverdue, now, today).await.unwrap();
             bulk[usize::from(unchained)].push(t.elapsed());
             assert_eq!((opened, overdue), (ids.len(), ids.len()));
-            let report = Report { outcome: Outcome::Genomford, reason: None, uppfoljning: "Gjort.".into(), analys: "-".into(), links: Vec::new() };
+            let report =
+                Report { outcome: Outcome::Genomford, reason: None, uppfoljning: "Gjort.".into(), analys: "-".into(), links: Vec::new() };
             let t = Instant::now();
             for id in ids.iter().take(singles) {
                 store.act(id, &Command::Report(report.clone()), "rektor", now, today).await.unwrap().unwrap();

@@ -55,8 +55,12 @@ pub fn run(cmd: AuditCommand, lang: Lang) -> ExitCode {
                     name,
                     lang,
                     crate::msg::Msg::new(
-                        format!("`--anchor {a}` är ingen förankring: skriv den som `arshjul audit anchor` skrev ut, `SEQ:HEX` (ett tal, kolon, 64 hexsiffror)."),
-                        format!("`--anchor {a}` is not an anchor: give it as `arshjul audit anchor` printed it, `SEQ:HEX` (a number, a colon, 64 hex digits)."),
+                        format!(
+                            "`--anchor {a}` är ingen förankring: skriv den som `arshjul audit anchor` skrev ut, `SEQ:HEX` (ett tal, kolon, 64 hexsiffror)."
+                        ),
+                        format!(
+                            "`--anchor {a}` is not an anchor: give it as `arshjul audit anchor` printed it, `SEQ:HEX` (a number, a colon, 64 hex digits)."
+                        ),
                     ),
                 );
             }
@@ -72,8 +76,12 @@ pub fn run(cmd: AuditCommand, lang: Lang) -> ExitCode {
             name,
             lang,
             crate::msg::Msg::new(
-                format!("databasen `{path}` finns inte; ange den att granska med DATABASE_URL (eller `database.url` i config/arshjul.toml)."),
-                format!("the database `{path}` does not exist; name the one to verify with DATABASE_URL (or `database.url` in config/arshjul.toml)."),
+                format!(
+                    "databasen `{path}` finns inte; ange den att granska med DATABASE_URL (eller `database.url` i config/arshjul.toml)."
+                ),
+                format!(
+                    "the database `{path}` does not exist; name the one to verify with DATABASE_URL (or `database.url` in config/arshjul.toml)."
+                ),
             ),
         );
     }
@@ -155,8 +163,12 @@ fn print_text(a: &Audit, lang: Lang) {
         outln!("{}{seq}: {}: {}", f.checkpoint, problem_name(f.problem, lang), f.msg.get(lang));
     }
     match (a.anchor_matches, lang) {
-        (Some(true), Lang::Sv) => outln!("Förankringen {} stämmer: händelserna t.o.m. seq {} är desamma som när den togs.", a.anchor, a.anchor.seq),
-        (Some(true), Lang::En) => outln!("The anchor {} matches: the events up to seq {} are the same as when it was taken.", a.anchor, a.anchor.seq),
+        (Some(true), Lang::Sv) => {
+            outln!("Förankringen {} stämmer: händelserna t.o.m. seq {} är desamma som när den togs.", a.anchor, a.anchor.seq)
+        }
+        (Some(true), Lang::En) => {
+            outln!("The anchor {} matches: the events up to seq {} are the same as when it was taken.", a.anchor, a.anchor.seq)
+        }
         (Some(false), Lang::Sv) => outln!(
             "Förankringen stämmer INTE: databasen ger {} för händelserna t.o.m. seq {}. Historiken fram till dess har skrivits om (händelser och kedjor), eller förankringen hör till en annan databas.",
             a.anchor,
@@ -183,8 +195,12 @@ fn print_text(a: &Audit, lang: Lang) {
             a.checkpoints,
             a.anchor
         ),
-        (false, Lang::Sv) => outln!("Historiken är INTE intakt: {n} avvikelse(r) bland {} händelser i {} kontrollpunkter.", a.events, a.checkpoints),
-        (false, Lang::En) => outln!("The history is NOT intact: {n} finding(s) among {} events in {} checkpoints.", a.events, a.checkpoints),
+        (false, Lang::Sv) => {
+            outln!("Historiken är INTE intakt: {n} avvikelse(r) bland {} händelser i {} kontrollpunkter.", a.events, a.checkpoints)
+        }
+        (false, Lang::En) => {
+            outln!("The history is NOT intact: {n} finding(s) among {} events in {} checkpoints.", a.events, a.checkpoints)
+        }
     }
 }
 

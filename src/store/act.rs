@@ -50,13 +50,12 @@ impl Store {
             // the write lock), so concurrent actions on one checkpoint queue instead of
             // failing on the version check.
             let lock = self.engine().row_lock();
-            let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT policy, chain_count, chain_head FROM checkpoints WHERE id = $1{lock}"
-            )))
-            .bind(id.to_owned())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(err)?
+            let Some(row) =
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT policy, chain_count, chain_head FROM checkpoints WHERE id = $1{lock}")))
+                    .bind(id.to_owned())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(err)?
             else {
                 let near = self.similar_ids(id).await?;
                 let hint_sv = if near.is_empty() { String::new() } else { format!(" Menade du `{}`?", near.join("`, `")) };

@@ -35,7 +35,8 @@ impl Store {
         let err = |e| StoreError::db(Op::Verify, e);
         let mut tx = self.pool().begin().await.map_err(err)?;
         self.engine().settle_appends(&mut tx).await.map_err(err)?;
-        let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *tx).await.map_err(err)?.try_get(0).map_err(err)?;
+        let seq: i64 =
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *tx).await.map_err(err)?.try_get(0).map_err(err)?;
         tx.commit().await.map_err(err)?;
         Ok(seq)
     }
@@ -65,8 +66,9 @@ impl Store {
         let mut cut: Vec<(String, Head)> = Vec::new();
         let mut events = 0u64;
         {
-            let mut rows = sqlx::query("SELECT checkpoint, seq, at, actor, reason, kind, data, ordinal, hash FROM events ORDER BY checkpoint, seq")
-                .fetch(&mut *tx);
+            let mut rows =
+                sqlx::query("SELECT checkpoint, seq, at, actor, reason, kind, data, ordinal, hash FROM events ORDER BY checkpoint, seq")
+                    .fetch(&mut *tx);
             let mut current = String::new();
             let mut group: Vec<Stored> = Vec::new();
             let mut flush = |id: &str, group: &mut Vec<Stored>, findings: &mut Vec<Finding>| {
@@ -137,8 +139,13 @@ pub(super) async fn backfill(engine: Engine, tx: &mut sqlx::Transaction<'_, sqlx
         for r in &rows {
             let seq: i64 = r.try_get(0).map_err(err)?;
             let checkpoint: String = r.try_get(1).map_err(err)?;
-            let (at, actor, reason, kind, data): (String, String, Option<String>, String, String) =
-                (r.try_get(2).map_err(err)?, r.try_get(3).map_err(err)?, r.try_get(4).map_err(err)?, r.try_get(5).map_err(err)?, r.try_get(6).map_err(err)?);
+            let (at, actor, reason, kind, data): (String, String, Option<String>, String, String) = (
+                r.try_get(2).map_err(err)?,
+                r.try_get(3).map_err(err)?,
+                r.try_get(4).map_err(err)?,
+                r.try_get(5).map_err(err)?,
+                r.try_get(6).map_err(err)?,
+            );
             let head = heads.entry(checkpoint.clone()).or_insert(Head::EMPTY);
             let (ordinal, hash) = head.link(Fields {
                 checkpoint: &checkpoint,

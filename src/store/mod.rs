@@ -157,7 +157,10 @@ pub enum ErrorKind {
     /// The database could not be reached, or its URL is not one the store knows.
     Connect,
     /// The database was written by a newer arshjul (schema `found`; this build knows `known`).
-    NewerSchema { found: i64, known: i64 },
+    NewerSchema {
+        found: i64,
+        known: i64,
+    },
     /// A checkpoint was changed concurrently again and again; trying later helps.
     Contended,
     Other,

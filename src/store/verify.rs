@@ -204,7 +204,8 @@ mod tests {
         let mut out = Vec::new();
         for i in 0..n {
             let data = format!("{{\"type\":\"opened\",\"i\":{i}}}");
-            let f = Fields { checkpoint: "c", ordinal: 0, at: "2021-01-01T00:00:00Z", actor: "a", reason: None, kind: "opened", data: &data };
+            let f =
+                Fields { checkpoint: "c", ordinal: 0, at: "2021-01-01T00:00:00Z", actor: "a", reason: None, kind: "opened", data: &data };
             let (o, h) = head.link(f);
             out.push(Stored {
                 seq: 10 + i as i64,

@@ -82,15 +82,7 @@ fn link(head: &mut Head, checkpoint: &str, at: &str, actor: &str, reason: Option
         let (o, h) = head.link(Fields { checkpoint, ordinal: 0, at, actor, reason, kind: &kind, data: &data });
         (o, Some(super::chain::hex(&h)))
     };
-    Linked {
-        checkpoint: checkpoint.to_owned(),
-        actor: actor.to_owned(),
-        reason: reason.map(str::to_owned),
-        kind,
-        data,
-        ordinal,
-        hash,
-    }
+    Linked { checkpoint: checkpoint.to_owned(), actor: actor.to_owned(), reason: reason.map(str::to_owned), kind, data, ordinal, hash }
 }
 
 /// Inserts `created` rows and applies `changes`, with their events, at `at`. Returns, per

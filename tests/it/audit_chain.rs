@@ -93,7 +93,11 @@ async fn store_with_history(url: &str) -> (Store, Vec<String>) {
     ids.truncate(5);
     assert_eq!(store.act_system(&ids, &Command::Open, at(2), today(d(2021, 3, 2))).await.unwrap(), 5);
     for (i, id) in ids.iter().enumerate() {
-        store.act(id, &Command::Report(report(&format!("Uppföljning nummer {i}"))), "rektor", at(3), today(d(2021, 3, 3))).await.unwrap().unwrap();
+        store
+            .act(id, &Command::Report(report(&format!("Uppföljning nummer {i}"))), "rektor", at(3), today(d(2021, 3, 3)))
+            .await
+            .unwrap()
+            .unwrap();
     }
     (store, ids)
 }
@@ -178,16 +182,25 @@ async fn a_consistent_rewrite_is_caught_by_the_anchor(url: &str) {
     let b = &ids[1];
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let prev: String = sqlx::query("SELECT hash FROM events WHERE checkpoint = $1 AND ordinal = 2").bind(b.clone()).fetch_one(&pool).await.unwrap().get(0);
-    let r = sqlx::query("SELECT at, actor, reason, kind, data FROM events WHERE checkpoint = $1 AND ordinal = 3").bind(b.clone()).fetch_one(&pool).await.unwrap();
-    let (ev_at, actor, reason, kind, data): (String, String, Option<String>, String, String) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+    let prev: String =
+        sqlx::query("SELECT hash FROM events WHERE checkpoint = $1 AND ordinal = 2").bind(b.clone()).fetch_one(&pool).await.unwrap().get(0);
+    let r = sqlx::query("SELECT at, actor, reason, kind, data FROM events WHERE checkpoint = $1 AND ordinal = 3")
+        .bind(b.clone())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let (ev_at, actor, reason, kind, data): (String, String, Option<String>, String, String) =
+        (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
     pool.close().await;
     let forged = data.replace("Uppföljning nummer 1", "Allt gick bra");
     assert_ne!(forged, data);
     let f = Fields { checkpoint: b, ordinal: 3, at: &ev_at, actor: &actor, reason: reason.as_deref(), kind: &kind, data: &forged };
     let hash = hex(&event_hash(&f, &parse_hex(&prev).unwrap()));
     let mut attack = drop_triggers(url);
-    attack.push(format!("UPDATE events SET data = '{}', hash = '{hash}' WHERE checkpoint = '{b}' AND ordinal = 3", forged.replace('\'', "''")));
+    attack.push(format!(
+        "UPDATE events SET data = '{}', hash = '{hash}' WHERE checkpoint = '{b}' AND ordinal = 3",
+        forged.replace('\'', "''")
+    ));
     attack.push(format!("UPDATE checkpoints SET chain_head = '{hash}' WHERE id = '{b}'"));
     sql(url, &attack).await;
 
@@ -232,7 +245,9 @@ async fn a_store_from_before_the_chain_verifies(url: &str) {
         ));
     }
     let event = |id: &str, day: u32, kind: &str, data: &str| {
-        format!("INSERT INTO events (checkpoint, at, actor, reason, kind, data) VALUES ('{id}', '2021-0{day}-04T07:30:00Z', 'arshjul', NULL, '{kind}', '{data}')")
+        format!(
+            "INSERT INTO events (checkpoint, at, actor, reason, kind, data) VALUES ('{id}', '2021-0{day}-04T07:30:00Z', 'arshjul', NULL, '{kind}', '{data}')"
+        )
     };
     old.push(event("k/p/i/a", 1, "created", r#"{"type":"created","due":"2021-05-31"}"#));
     old.push(event("k/p/i/b", 1, "created", r#"{"type":"created","due":"2021-05-31"}"#));
@@ -250,8 +265,13 @@ async fn a_store_from_before_the_chain_verifies(url: &str) {
     assert_eq!((v["events"].as_u64(), v["checkpoints"].as_u64()), (Some(4), Some(2)), "{v}");
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
-    let heads: Vec<(String, i64)> =
-        sqlx::query("SELECT id, chain_count FROM checkpoints ORDER BY id").fetch_all(&pool).await.unwrap().iter().map(|r| (r.get(0), r.get(1))).collect();
+    let heads: Vec<(String, i64)> = sqlx::query("SELECT id, chain_count FROM checkpoints ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
     pool.close().await;
     assert_eq!(heads, vec![("k/p/i/a".to_owned(), 3), ("k/p/i/b".to_owned(), 1)]);
 
@@ -301,7 +321,10 @@ fn variant(v: u8) -> String {
     match v % 4 {
         0 => PLAN.to_owned(),
         1 => PLAN.replace("when: maj 2021", "when: juni 2021"),
-        2 => PLAN.replace("      - { id: utvardering, name: Utvärdering, when: maj 2021 }\n", "      - { id: halvtid, name: Halvtid, when: mars 2021 }\n"),
+        2 => PLAN.replace(
+            "      - { id: utvardering, name: Utvärdering, when: maj 2021 }\n",
+            "      - { id: halvtid, name: Halvtid, when: mars 2021 }\n",
+        ),
         _ => format!("{PLAN}      - {{ id: extra, name: Extra, when: september 2021 }}\n"),
     }
 }
