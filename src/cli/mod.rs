@@ -27,6 +27,7 @@ macro_rules! out {
     }};
 }
 
+mod audit_verify;
 mod calendar;
 mod check;
 mod daemon;
@@ -91,6 +92,9 @@ pub enum Command {
     /// Personkatalogen: vem som innehar vilken roll (per enhet).
     #[command(subcommand)]
     People(people::PeopleCommand),
+    /// Granskning: att historiken är orörd (`verify`) och dess förankring (`anchor`).
+    #[command(subcommand)]
+    Audit(audit_verify::AuditCommand),
 }
 
 static CONFIG: std::sync::OnceLock<crate::config::Config> = std::sync::OnceLock::new();
@@ -184,6 +188,7 @@ pub fn run(cli: Cli, shared: Arc<dyn Clock>) -> ExitCode {
         Command::Run(args) => daemon::run(args, lang, shared.clone()),
         Command::Serve(args) => serve::run(args, lang, shared.clone()),
         Command::Outbox(args) => outbox::run(args, lang),
+        Command::Audit(cmd) => audit_verify::run(cmd, lang),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }

@@ -1,9 +1,11 @@
 //! Acting on one checkpoint: load its history, let the state machine judge the command,
 //! append the event and update the row — in one transaction, or not at all.
 
+use super::chain::Head;
+use super::write::{Change, write};
 use super::{Op, Store, StoreError, ts};
 use crate::definition::model::ReminderPolicy;
-use crate::workflow::{Command, EventKind, Refusal, Status, Today, decide};
+use crate::workflow::{Command, EventKind, Refusal, SYSTEM, Status, Today, decide};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use std::collections::HashMap;
@@ -47,12 +49,13 @@ impl Store {
             // The row is locked for the transaction (SQLite: `BEGIN IMMEDIATE` already holds
             // the write lock), so concurrent actions on one checkpoint queue instead of
             // failing on the version check.
-            let lock = if self.engine() == super::Engine::Postgres { " FOR UPDATE" } else { "" };
-            let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT version, policy FROM checkpoints WHERE id = $1{lock}")))
-                .bind(id.to_owned())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(err)?
+            let lock = self.engine().row_lock();
+            let Some(row) =
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT policy, chain_count, chain_head FROM checkpoints WHERE id = $1{lock}")))
+                    .bind(id.to_owned())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(err)?
             else {
                 let near = self.similar_ids(id).await?;
                 let hint_sv = if near.is_empty() { String::new() } else { format!(" Menade du `{}`?", near.join("`, `")) };
@@ -62,66 +65,37 @@ impl Store {
                     en: format!("unknown checkpoint `{id}`.{hint_en} See `arshjul status` for the ids."),
                 }));
             };
-            let version: i64 = row.try_get(0).map_err(err)?;
-            let policy: crate::definition::model::ReminderPolicy = row
-                .try_get::<String, _>(1)
-                .ok()
-                .and_then(|p| serde_json::from_str(&p).ok())
-                .unwrap_or_else(crate::definition::model::ReminderPolicy::default_sparse);
+            let policy = policy_of(&row);
+            let head = head_of(&row, 1, 2).map_err(err)?;
             let status = self.replay(&mut tx, id).await?;
             let (event, reason) = match decide(&status, cmd, today) {
                 Ok(x) => x,
                 Err(r) => return Ok(Err(r)),
             };
-            let mut next = status.clone();
+            let mut next = status;
             next.apply(&event);
-            let report = next.report.as_ref().map(|r| serde_json::to_string(r).unwrap_or_default());
-            let at = ts(now);
-            let updated = sqlx::query(
-                "UPDATE checkpoints SET state = $1, due = $2, report = $3, rescheduled = $4, version = version + 1, updated_at = $5, remind_from = $8, \
-                 added_past_due = added_past_due * $9 WHERE id = $6 AND version = $7",
-            )
-            .bind(next.state.en())
-            .bind(next.due.map(|d| d.format("%Y-%m-%d").to_string()))
-            .bind(report)
-            .bind(i64::from(next.rescheduled))
-            .bind(at.clone())
-            .bind(id.to_owned())
-            .bind(version)
-            .bind(super::sync::remind_from(next.due, &policy))
-            // A checkpoint created past due is reminded again once someone moves it ahead.
-            .bind(i64::from(!matches!(event, EventKind::Rescheduled { to: Some(to), .. } if to >= today.date)))
-            .execute(&mut *tx)
-            .await
-            .map_err(err)?;
-            if updated.rows_affected() == 0 {
+            let change = Change {
+                id: id.to_owned(),
+                actor: actor.to_owned(),
+                reason,
+                via: via.map(str::to_owned),
+                next: next.clone(),
+                head,
+                remind_from: Some(super::sync::remind_from(next.due, &policy)),
+                // A checkpoint created past due is reminded again once someone moves it ahead.
+                clear_past_due: matches!(event, EventKind::Rescheduled { to: Some(to), .. } if to >= today.date),
+                event: event.clone(),
+            };
+            if write(self.engine(), &mut tx, &ts(now), &[], &[change]).await? != [true] {
                 // Someone else changed it meanwhile: judge again on the new state.
                 tx.rollback().await.map_err(err)?;
                 continue;
             }
-            let mut value = serde_json::to_value(&event).unwrap_or_default();
-            if let (Some(v), Some(o)) = (via, value.as_object_mut()) {
-                o.insert("via".into(), serde_json::Value::String(v.to_owned()));
-            }
-            let data = value.to_string();
-            let tag = serde_json::to_value(&event)
-                .ok()
-                .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
-                .unwrap_or_default();
-            sqlx::query("INSERT INTO events (checkpoint, at, actor, reason, kind, data) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id.to_owned())
-                .bind(at)
-                .bind(actor.to_owned())
-                .bind(reason)
-                .bind(tag)
-                .bind(data)
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
             tx.commit().await.map_err(err)?;
             return Ok(Ok(Acted { event, status: next }));
         }
-        Err(StoreError::new(
+        Err(StoreError::of(
+            super::ErrorKind::Contended,
             format!("kontrollpunkten `{id}` ändrades samtidigt av någon annan flera gånger; försök igen."),
             format!("the checkpoint `{id}` was changed concurrently several times; try again."),
         ))
@@ -145,7 +119,7 @@ impl Store {
                 }
                 q
             };
-            let rows = bind_all(format!("SELECT id, version, policy FROM checkpoints WHERE id IN ({marks})"))
+            let rows = bind_all(format!("SELECT id, policy, chain_count, chain_head FROM checkpoints WHERE id IN ({marks})"))
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(err)?;
@@ -160,40 +134,41 @@ impl Store {
                     history.entry(id).or_default().push(k);
                 }
             }
-            let mut events = Vec::new();
+            let mut changes = Vec::new();
             for r in &rows {
-                let (Ok(id), Ok(version)) = (r.try_get::<String, _>(0), r.try_get::<i64, _>(1)) else { continue };
-                let policy: ReminderPolicy = r
-                    .try_get::<String, _>(2)
-                    .ok()
-                    .and_then(|p| serde_json::from_str(&p).ok())
-                    .unwrap_or_else(ReminderPolicy::default_sparse);
+                let (Ok(id), Ok(head)) = (r.try_get::<String, _>(0), head_of(r, 2, 3)) else { continue };
+                let policy = policy_of(r);
                 let status = history.get(&id).and_then(Status::replay).unwrap_or_else(|| Status::new(None));
-                let Ok((event, _)) = decide(&status, cmd, today) else { continue };
+                let Ok((event, reason)) = decide(&status, cmd, today) else { continue };
                 let mut next = status;
                 next.apply(&event);
-                let updated = sqlx::query(
-                    "UPDATE checkpoints SET state = $1, due = $2, version = version + 1, updated_at = $3, remind_from = $4 WHERE id = $5 AND version = $6",
-                )
-                .bind(next.state.en())
-                .bind(next.due.map(|d| d.format("%Y-%m-%d").to_string()))
-                .bind(at.clone())
-                .bind(super::sync::remind_from(next.due, &policy))
-                .bind(id.clone())
-                .bind(version)
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
-                if updated.rows_affected() == 1 {
-                    events.push((id, None, event));
-                }
+                changes.push(Change {
+                    remind_from: Some(super::sync::remind_from(next.due, &policy)),
+                    id,
+                    actor: SYSTEM.to_owned(),
+                    reason,
+                    via: None,
+                    event,
+                    next,
+                    head,
+                    clear_past_due: false,
+                });
             }
-            for part in events.chunks(100) {
-                super::sync::insert_events(self.engine(), &mut tx, part, &at).await?;
-            }
+            // A row changed meanwhile is left for the next tick.
+            let applied = write(self.engine(), &mut tx, &at, &[], &changes).await?;
             tx.commit().await.map_err(err)?;
-            moved += events.len();
+            moved += applied.iter().filter(|a| **a).count();
         }
         Ok(moved)
     }
+}
+
+/// The row's reminder policy (its `policy` column), the sparse default when unreadable.
+fn policy_of(r: &sqlx::any::AnyRow) -> ReminderPolicy {
+    r.try_get::<String, _>("policy").ok().and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_else(ReminderPolicy::default_sparse)
+}
+
+/// The row's chain head from its `chain_count` and `chain_head` columns.
+fn head_of(r: &sqlx::any::AnyRow, count: usize, hash: usize) -> Result<Head, sqlx::Error> {
+    Ok(Head::stored(r.try_get(count)?, r.try_get::<Option<String>, _>(hash)?.as_deref()))
 }

@@ -10,6 +10,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_identity.sql"),
     include_str!("../../migrations/sqlite/0004_web.sql"),
     include_str!("../../migrations/sqlite/0005_overview_index.sql"),
+    include_str!("../../migrations/sqlite/0006_chain.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -17,10 +18,11 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0003_identity.sql"),
     include_str!("../../migrations/postgres/0004_web.sql"),
     include_str!("../../migrations/postgres/0005_overview_index.sql"),
+    include_str!("../../migrations/postgres/0006_chain.sql"),
 ];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {
@@ -29,11 +31,9 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
     };
     debug_assert_eq!(steps.len() as i64, LATEST);
     let mut tx = store.begin().await.map_err(|e| StoreError::db(Op::Migrate, e))?;
-    if store.engine() == Engine::Postgres {
-        // One migrator at a time when several daemons start together (even the
-        // `IF NOT EXISTS` below races on PostgreSQL without it).
-        sqlx::query("SELECT pg_advisory_xact_lock(7262051)").execute(&mut *tx).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
-    }
+    // One migrator at a time when several daemons start together (even the `IF NOT EXISTS`
+    // below races on PostgreSQL without it).
+    store.engine().exclusive(&mut tx, super::dialect::Exclusive::Migrate).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     sqlx::query("CREATE TABLE IF NOT EXISTS arshjul_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         .execute(&mut *tx)
         .await
@@ -46,7 +46,8 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     if current > LATEST {
-        return Err(StoreError::new(
+        return Err(StoreError::of(
+            super::ErrorKind::NewerSchema { found: current, known: LATEST },
             format!(
                 "databasen är skapad av en nyare version av arshjul (schema {current}; den här versionen känner till {LATEST}). Uppgradera arshjul; databasen har inte ändrats."
             ),
@@ -59,6 +60,9 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
         sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     }
     if current < LATEST {
+        // Events from before the chain (schema 6) are linked now, in this transaction:
+        // a store from before verifies (it attests the history as it was at the upgrade).
+        super::audit::backfill(store.engine(), &mut tx).await?;
         sqlx::query("DELETE FROM arshjul_meta WHERE key = 'schema_version'")
             .execute(&mut *tx)
             .await

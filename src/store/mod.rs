@@ -6,6 +6,9 @@
 //! only loads, stores and keeps the two in step, one transaction per change.
 
 mod act;
+mod audit;
+pub mod chain;
+mod dialect;
 pub mod identity;
 mod migrate;
 mod outbox;
@@ -14,8 +17,10 @@ mod people;
 mod query;
 mod sync;
 mod synced;
+pub mod verify;
 mod web;
 mod window;
+mod write;
 
 use crate::definition::Lang;
 use crate::msg::Msg;
@@ -25,10 +30,13 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use act::Acted;
+pub use audit::Audit;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
 pub use web::Session;
+#[doc(hidden)]
+pub use write::UNCHAINED_FOR_BENCHMARK;
 
 /// Which database engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +76,7 @@ pub enum Op {
     Secrets,
     Sessions,
     SignIn,
+    Verify,
 }
 
 impl Op {
@@ -101,6 +110,7 @@ impl Op {
             Op::Secrets => "läsning av nyckeln för länkar",
             Op::Sessions => "hantering av inloggningar",
             Op::SignIn => "hantering av inloggningslänkar",
+            Op::Verify => "granskning av historikens kedja",
         }
     }
 
@@ -134,14 +144,34 @@ impl Op {
             Op::Secrets => "reading the link key",
             Op::Sessions => "handling sessions",
             Op::SignIn => "handling sign-in links",
+            Op::Verify => "verifying the history's chain",
         }
     }
 }
 
-/// A failure of the store: what to do, in Swedish and English, and the database's own
-/// error when there was one.
+/// What kind of failure a [`StoreError`] is, for callers that act on it (the message is
+/// for people).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The database failed while the store was doing this.
+    Database(Op),
+    /// The database could not be reached, or its URL is not one the store knows.
+    Connect,
+    /// The database was written by a newer arshjul (schema `found`; this build knows `known`).
+    NewerSchema {
+        found: i64,
+        known: i64,
+    },
+    /// A checkpoint was changed concurrently again and again; trying later helps.
+    Contended,
+    Other,
+}
+
+/// A failure of the store: its kind, what to do in Swedish and English (the caller picks
+/// the language where it prints), and the database's own error when there was one.
 #[derive(Debug, Clone)]
 pub struct StoreError {
+    pub kind: ErrorKind,
     pub msg: Msg,
     /// The cause (shared, so the error stays `Clone`).
     pub source: Option<Arc<sqlx::Error>>,
@@ -149,12 +179,16 @@ pub struct StoreError {
 
 impl StoreError {
     pub fn new(sv: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { msg: Msg::new(sv, en), source: None }
+        Self::of(ErrorKind::Other, sv, en)
+    }
+
+    pub(crate) fn of(kind: ErrorKind, sv: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { kind, msg: Msg::new(sv, en), source: None }
     }
 
     pub(crate) fn db(what: Op, e: sqlx::Error) -> Self {
         let msg = Msg::new(format!("databasfel vid {}: {e}", what.sv()), format!("database error while {}: {e}", what.en()));
-        Self { msg, source: Some(Arc::new(e)) }
+        Self { kind: ErrorKind::Database(what), msg, source: Some(Arc::new(e)) }
     }
 
     /// The message in `lang`.
@@ -183,11 +217,6 @@ impl std::error::Error for StoreError {
         self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
-
-/// Set on every SQLite connection. `busy_timeout` (ms) is how long a writer waits for
-/// another: long enough for a daemon's largest transaction (a sync of a large organisation).
-const SQLITE_PRAGMAS: &str =
-    "PRAGMA busy_timeout = 60000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
 /// The checkpoint store.
 #[derive(Clone, Debug)]
@@ -235,7 +264,8 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Engine::Postgres
         } else {
-            return Err(StoreError::new(
+            return Err(StoreError::of(
+                ErrorKind::Connect,
                 format!(
                     "okänd databasadress `{}`. Ange `sqlite://arshjul.db` eller `postgres://användare@värd/databas` (DATABASE_URL).",
                     redact(url)
@@ -250,7 +280,8 @@ impl Store {
         // In-memory SQLite is per connection: keep exactly one.
         let max = if url.contains(":memory:") { 1 } else { max };
         let unreachable = |e: sqlx::Error| {
-            StoreError::new(
+            StoreError::of(
+                ErrorKind::Connect,
                 format!(
                     "kan inte ansluta till databasen `{}`: {e}. Kontrollera att databasen kör och att DATABASE_URL (eller `database.url` i config/arshjul.toml) stämmer.",
                     redact(&url)
@@ -290,7 +321,7 @@ impl Store {
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     use sqlx::Executor;
-                    conn.execute(SQLITE_PRAGMAS).await.map(|_| ())
+                    conn.execute(dialect::SQLITE_PRAGMAS).await.map(|_| ())
                 })
             });
         }
@@ -322,9 +353,9 @@ impl Store {
     /// transaction that reads first and writes later fails with "database is locked" when
     /// another process wrote in between, and the busy timeout cannot help it.
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Engine::Postgres => self.pool.begin().await,
+        match self.engine.begin_write() {
+            Some(begin) => self.pool.begin_with(begin).await,
+            None => self.pool.begin().await,
         }
     }
 
@@ -340,40 +371,7 @@ fn is_busy(e: &sqlx::Error) -> bool {
     e.as_database_error().and_then(|d| d.code()).is_some_and(|c| matches!(c.as_ref(), "53300" | "57P03"))
 }
 
-/// Bind markers for `n` values after `offset` earlier ones, separated by commas. The
-/// statement must use this for *all* its markers, in order. SQLite gets anonymous `?`:
-/// sqlx-sqlite looks each `$N` up by name with a linear scan, which makes a statement with
-/// thousands of markers quadratic (a 1 M-row sync took minutes in it). PostgreSQL gets `$N`.
-pub(crate) fn marks(engine: Engine, n: usize, offset: usize) -> String {
-    let mut out = String::with_capacity(n * 4);
-    for i in 0..n {
-        if i > 0 {
-            out.push(',');
-        }
-        match engine {
-            Engine::Sqlite => out.push('?'),
-            Engine::Postgres => {
-                out.push('$');
-                out.push_str(&(offset + i + 1).to_string());
-            }
-        }
-    }
-    out
-}
-
-/// `(…),(…)`: a multi-row VALUES list of `rows` × `cols` markers after `offset` (see [`marks`]).
-pub(crate) fn value_rows(engine: Engine, rows: usize, cols: usize, offset: usize) -> String {
-    let mut out = String::with_capacity(rows * (cols * 4 + 3));
-    for r in 0..rows {
-        if r > 0 {
-            out.push(',');
-        }
-        out.push('(');
-        out.push_str(&marks(engine, cols, offset + r * cols));
-        out.push(')');
-    }
-    out
-}
+pub(crate) use dialect::{marks, value_rows};
 
 /// Formats an instant as stored: RFC 3339, UTC, seconds.
 pub(crate) fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -399,6 +397,7 @@ mod tests {
         assert!(e.get(Lang::En).starts_with("database error while "), "{}", e.get(Lang::En));
         let cause = std::error::Error::source(&e).expect("the sqlx error is kept");
         assert_eq!(cause.to_string(), sqlx::Error::RowNotFound.to_string());
+        assert_eq!(e.kind, ErrorKind::Database(Op::ReadStatus));
         let plain = StoreError::new("fel", "error");
         assert!(std::error::Error::source(&plain).is_none());
         assert_eq!(crate::msg::Msg::from(plain).get(Lang::En), "error");

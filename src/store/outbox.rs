@@ -3,7 +3,7 @@
 //! judged by the database's clock (replicas' clocks may differ); PostgreSQL claims with
 //! `FOR UPDATE SKIP LOCKED` so several daemons share the work without sending twice.
 
-use super::{Engine, Op, Store, StoreError, parse_date, parse_ts, ts};
+use super::{Op, Store, StoreError, parse_date, parse_ts, ts};
 use crate::definition::model::ReminderPolicy;
 use crate::remind::Digest;
 use crate::workflow::State;
@@ -87,15 +87,6 @@ pub(super) fn outbox_row(r: &sqlx::any::AnyRow) -> Option<OutboxRow> {
         repeats: r.try_get(8).ok()?,
         lease_owner: r.try_get(9).ok()?,
     })
-}
-
-fn db_now(engine: Engine, plus_secs: i64) -> String {
-    match engine {
-        Engine::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '{plus_secs:+} seconds')"),
-        Engine::Postgres => {
-            format!("to_char((now() + interval '{plus_secs} seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
-        }
-    }
 }
 
 /// The outbox key: one email per person and day.
@@ -231,8 +222,8 @@ impl Store {
     /// Claims up to `limit` rows that are ready at `now` (pending and due, or whose lease
     /// has expired by the database's clock), leasing them to `owner` for `lease_secs`.
     pub async fn claim(&self, owner: &str, now: DateTime<Utc>, limit: i64, lease_secs: i64) -> Result<Claim, StoreError> {
-        let (db_now, lease_until) = (db_now(self.engine(), 0), db_now(self.engine(), lease_secs));
-        let lock = if self.engine() == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let (db_now, lease_until) = (self.engine().db_now(0), self.engine().db_now(lease_secs));
+        let lock = self.engine().row_lock_skip_locked();
         // Two claims, each one index range (`outbox_ready`: status, next_attempt_at): rows
         // taken over from an interrupted try first (rare), then due pending rows. One query
         // with an OR of both made PostgreSQL scan and sort the whole outbox per claim (865

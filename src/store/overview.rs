@@ -68,10 +68,7 @@ impl Store {
     /// the library's allocator lock), which under concurrent page views cost more than
     /// everything else on the page together.
     pub async fn overview_rows(&self, q: &OverviewQuery) -> Result<Vec<Row>, StoreError> {
-        let agg = match self.engine() {
-            super::Engine::Sqlite => format!("json_group_array(json_array({ROW_COLUMNS}))"),
-            super::Engine::Postgres => format!("json_agg(json_build_array({ROW_COLUMNS}))::text"),
-        };
+        let agg = self.engine().json_rows(ROW_COLUMNS);
         let mut sql = format!("SELECT {agg} FROM checkpoints WHERE 1 = 1");
         let mut binds: Vec<String> = Vec::new();
         let bind = |binds: &mut Vec<String>, v: String| {

@@ -19,10 +19,8 @@ impl Store {
             by_org.entry(h.organisation.as_str()).or_default().push(h);
         }
         let mut tx = self.begin().await.map_err(err)?;
-        if self.engine() == super::Engine::Postgres {
-            // Several daemons reloading at once: one replaces the directory at a time.
-            sqlx::query("SELECT pg_advisory_xact_lock(7262053)").execute(&mut *tx).await.map_err(err)?;
-        }
+        // Several daemons reloading at once: one replaces the directory at a time.
+        self.engine().exclusive(&mut tx, super::dialect::Exclusive::People).await.map_err(err)?;
         for (org, mut rows) in by_org {
             rows.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
             let meta_key = format!("people:{org}");

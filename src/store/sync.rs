@@ -2,7 +2,9 @@
 //! created; moved in the definitions → rescheduled; gone from the definitions → cancelled;
 //! back again → restored. Every change is an event; nothing is deleted.
 
+use super::chain::Head;
 use super::identity;
+use super::write::{Change, NewRow, write};
 use super::{Op, Store, StoreError, parse_date, ts};
 use crate::calendar::DateRange;
 use crate::definition::model::ReminderPolicy;
@@ -39,6 +41,7 @@ struct Existing {
     descr: String,
     label: Option<String>,
     in_plan: bool,
+    head: Head,
 }
 
 fn date_text(d: Option<NaiveDate>) -> Option<String> {
@@ -79,7 +82,7 @@ fn row_descr(r: &sqlx::any::AnyRow) -> String {
 }
 
 /// Rows per multi-row INSERT (kept well under both engines' bind limits).
-const BATCH: usize = 400;
+pub(super) const BATCH: usize = 400;
 
 /// Which stored row each expanded checkpoint is: its own id, else an alias recorded when
 /// its series moved, else a stored occurrence of the same series that the definitions no
@@ -152,12 +155,10 @@ impl Store {
         let err = |e| StoreError::db(Op::Sync, e);
         let today = now.with_timezone(&chrono_tz::Europe::Stockholm).date_naive();
         let mut tx = self.begin().await.map_err(err)?;
-        if self.engine() == super::Engine::Postgres {
-            // One syncer at a time when several daemons share the database.
-            sqlx::query("SELECT pg_advisory_xact_lock(7262052)").execute(&mut *tx).await.map_err(err)?;
-        }
+        // One syncer at a time when several daemons share the database.
+        self.engine().exclusive(&mut tx, super::dialect::Exclusive::Sync).await.map_err(err)?;
         let rows = sqlx::query(
-            "SELECT id, defined_due, due, state, title, owner_role, kind, school_break, label, policy, in_plan FROM checkpoints",
+            "SELECT id, defined_due, due, state, title, owner_role, kind, school_break, label, policy, in_plan, chain_count, chain_head FROM checkpoints",
         )
         .fetch_all(&mut *tx)
         .await
@@ -174,6 +175,10 @@ impl Store {
                     descr: row_descr(r),
                     label: r.try_get("label").map_err(err)?,
                     in_plan: r.try_get::<i64, _>("in_plan").map_err(err)? != 0,
+                    head: Head::stored(
+                        r.try_get("chain_count").map_err(err)?,
+                        r.try_get::<Option<String>, _>("chain_head").map_err(err)?.as_deref(),
+                    ),
                 },
             );
         }
@@ -190,58 +195,72 @@ impl Store {
         let renamed: HashMap<&str, &str> =
             cps.iter().zip(&target).filter_map(|(c, t)| t.as_deref().filter(|t| *t != c.id).map(|t| (c.id.as_str(), t))).collect();
         let at = ts(now);
+        let today_facts = Today { date: today, target_is_working_day: true, window: None };
         let mut report = SyncReport { reidentified: new_aliases.len(), ..SyncReport::default() };
-        let mut new_rows: Vec<(Checkpoint, bool)> = Vec::new();
-        let mut events: Vec<(String, Option<&'static str>, EventKind)> = Vec::new();
+        let mut new_rows: Vec<Checkpoint> = Vec::new();
+        let mut past: Vec<bool> = Vec::new();
+        let mut changes: Vec<Change> = Vec::new();
         let mut seen: HashSet<&str> = HashSet::with_capacity(cps.len());
+        let change = |id: &str, reason: &str, event: EventKind, next: &Status, head: Head| Change {
+            id: id.to_owned(),
+            actor: SYSTEM.to_owned(),
+            reason: Some(reason.to_owned()),
+            via: None,
+            event,
+            next: next.clone(),
+            head,
+            remind_from: None,
+            clear_past_due: false,
+        };
         for (c, t) in cps.iter().zip(&target) {
             let Some(id) = t.as_deref() else {
                 let mut c = c.clone();
                 if let Some(p) = c.parent.as_deref().and_then(|p| renamed.get(p)) {
                     c.parent = Some((*p).to_owned());
                 }
-                let past = c.date.is_some_and(|d| d < today);
-                if past {
+                let is_past = c.date.is_some_and(|d| d < today);
+                if is_past {
                     report.past_on_arrival.push(c.id.clone());
                 }
-                events.push((c.id.clone(), Some("ny i definitionerna"), EventKind::Created { due: c.date }));
-                new_rows.push((c, past));
+                new_rows.push(c);
+                past.push(is_past);
                 report.created += 1;
                 continue;
             };
             seen.insert(id);
             let old = &existing[id];
             let mut changed = false;
-            if (old.state == State::Cancelled.en() || !old.in_plan)
-                && let Some(event) = self.decide_in_plan(&mut tx, id, Command::Restore, today, &at).await?
-            {
-                events.push((id.to_owned(), Some("tillbaka i definitionerna"), event));
-                report.restored += 1;
-                changed = true;
+            // The row's standing, replayed once when the state machine has something to judge.
+            let mut status: Option<Status> = None;
+            if old.state == State::Cancelled.en() || !old.in_plan {
+                let st = status.insert(self.replay(&mut tx, id).await?);
+                if let Some(event) = judge(st, &Command::Restore, today_facts) {
+                    changes.push(change(id, "tillbaka i definitionerna", event, st, old.head));
+                    report.restored += 1;
+                    changed = true;
+                }
             }
             if old.defined_due != c.date {
-                // The definitions moved the date: that wins over an earlier manual move. A
-                // checkpoint created past due starts being reminded once its date is ahead.
-                let mut state = if old.state == State::Cancelled.en() { None } else { State::parse(&old.state) };
-                if state == Some(State::Overdue) {
-                    state = Some(State::Open);
+                // The definitions moved the date: that wins over an earlier manual move
+                // (`Command::Move`). A checkpoint created past due starts being reminded
+                // once its date is ahead.
+                sqlx::query("UPDATE checkpoints SET defined_due = $1 WHERE id = $2")
+                    .bind(date_text(c.date))
+                    .bind(id.to_owned())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+                let st = match &mut status {
+                    Some(st) => st,
+                    None => status.insert(self.replay(&mut tx, id).await?),
+                };
+                if let Some(event) = judge(st, &Command::Move { to: c.date }, today_facts) {
+                    let why = if id == c.id { "datumet ändrat i definitionerna" } else { "perioden ändrad i definitionerna" };
+                    let mut ch = change(id, why, event, st, old.head);
+                    ch.remind_from = Some(remind_from(c.date, &c.policy));
+                    ch.clear_past_due = c.date.is_some_and(|d| d >= today);
+                    changes.push(ch);
                 }
-                let still_past = i64::from(c.date.is_none_or(|d| d < today));
-                sqlx::query(
-                    "UPDATE checkpoints SET due = $1, defined_due = $1, remind_from = $5, rescheduled = 1, state = COALESCE($2, state), \
-                     added_past_due = added_past_due * $6, version = version + 1, updated_at = $3 WHERE id = $4",
-                )
-                .bind(date_text(c.date))
-                .bind(state.map(|s| s.en().to_owned()))
-                .bind(at.clone())
-                .bind(id.to_owned())
-                .bind(remind_from(c.date, &c.policy))
-                .bind(still_past)
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
-                let why = if id == c.id { "datumet ändrat i definitionerna" } else { "perioden ändrad i definitionerna" };
-                events.push((id.to_owned(), Some(why), EventKind::Rescheduled { from: old.due, to: c.date }));
                 report.rescheduled += 1;
                 changed = true;
             }
@@ -255,7 +274,7 @@ impl Store {
                     .bind(serde_json::to_string(&*c.policy).unwrap_or_default())
                     .bind(at.clone())
                     .bind(id.to_owned())
-                    .bind(remind_from(if old.defined_due != c.date { c.date } else { old.due }, &c.policy))
+                    .bind(remind_from(status.as_ref().map_or(old.due, |s| s.due), &c.policy))
                     .execute(&mut *tx)
                     .await
                     .map_err(err)?;
@@ -278,34 +297,22 @@ impl Store {
         for id in gone {
             // The state machine decides: cancelled, or kept as it stands (reported, approved,
             // waived, missed) and marked as no longer in the plan.
-            let Some(event) = self.decide_in_plan(&mut tx, id, Command::Cancel, today, &at).await? else { continue };
+            let mut st = self.replay(&mut tx, id).await?;
+            let Some(event) = judge(&mut st, &Command::Cancel, today_facts) else { continue };
             if event == EventKind::LeftPlan {
                 report.left_plan.push(id.clone());
             } else {
                 report.cancelled += 1;
             }
-            events.push((id.clone(), Some("borttagen ur definitionerna"), event));
+            changes.push(change(id, "borttagen ur definitionerna", event, &st, existing[id].head));
         }
-        for chunk in new_rows.chunks(BATCH) {
-            let rows: Vec<&Checkpoint> = chunk.iter().map(|(c, _)| c).collect();
-            insert_checkpoints(self.engine(), &mut tx, &rows, &at).await?;
-            let past: Vec<String> = chunk.iter().filter(|(_, p)| *p).map(|(c, _)| c.id.clone()).collect();
-            if !past.is_empty() {
-                let sql = format!("UPDATE checkpoints SET added_past_due = 1 WHERE id IN ({})", super::marks(self.engine(), past.len(), 0));
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for id in past {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *tx).await.map_err(err)?;
-            }
-        }
+        let created: Vec<NewRow<'_>> = new_rows.iter().zip(&past).map(|(cp, &past)| NewRow { cp, past }).collect();
+        // Sync holds the sync lock and read every row in this transaction: all apply.
+        write(self.engine(), &mut tx, &at, &created, &changes).await?;
         for (alias, id) in &new_aliases {
             let upsert =
                 "INSERT INTO checkpoint_aliases (alias, checkpoint) VALUES ($1, $2) ON CONFLICT (alias) DO UPDATE SET checkpoint = $2";
             sqlx::query(upsert).bind(alias.clone()).bind(id.clone()).execute(&mut *tx).await.map_err(err)?;
-        }
-        for chunk in events.chunks(BATCH) {
-            insert_events(self.engine(), &mut tx, chunk, &at).await?;
         }
         tx.commit().await.map_err(err)?;
         report.left_plan.sort();
@@ -314,20 +321,24 @@ impl Store {
     }
 }
 
-async fn insert_checkpoints(
+/// Inserts new rows, in their first standing (planned), with their chain heads when their
+/// `created` events are written with them ([`super::write`]).
+pub(super) async fn insert_checkpoints(
     engine: super::Engine,
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    rows: &[&Checkpoint],
+    rows: &[NewRow<'_>],
+    heads: Option<&[Head]>,
     at: &str,
 ) -> Result<(), StoreError> {
-    const COLS: usize = 18;
+    const COLS: usize = 21;
     let mut sql = String::from(
-        "INSERT INTO checkpoints (id, organisation, plan, initiative, part, kind, title, owner_role, unit, parent, label, school_break, due, defined_due, remind_from, state, policy, updated_at) VALUES ",
+        "INSERT INTO checkpoints (id, organisation, plan, initiative, part, kind, title, owner_role, unit, parent, label, school_break, due, defined_due, remind_from, state, policy, updated_at, added_past_due, chain_count, chain_head) VALUES ",
     );
     sql.push_str(&super::value_rows(engine, rows.len(), COLS, 0));
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for c in rows {
+    for (i, NewRow { cp: c, past }) in rows.iter().enumerate() {
         let due = date_text(c.date);
+        let head = heads.and_then(|h| h.get(i)).copied().unwrap_or(Head::EMPTY);
         q = q
             .bind(c.id.clone())
             .bind(c.organisation.to_string())
@@ -346,61 +357,24 @@ async fn insert_checkpoints(
             .bind(remind_from(c.date, &c.policy))
             .bind(State::Planned.en())
             .bind(serde_json::to_string(&*c.policy).unwrap_or_default())
-            .bind(at.to_owned());
+            .bind(at.to_owned())
+            .bind(i64::from(*past))
+            .bind(head.count)
+            .bind((head.count > 0).then(|| super::chain::hex(&head.hash)));
     }
     q.execute(&mut **tx).await.map_err(|e| StoreError::db(Op::InsertCheckpoints, e))?;
     Ok(())
 }
 
-pub(super) async fn insert_events(
-    engine: super::Engine,
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    events: &[(String, Option<&str>, EventKind)],
-    at: &str,
-) -> Result<(), StoreError> {
-    const COLS: usize = 6;
-    let mut sql = String::from("INSERT INTO events (checkpoint, at, actor, reason, kind, data) VALUES ");
-    sql.push_str(&super::value_rows(engine, events.len(), COLS, 0));
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (id, reason, kind) in events {
-        let data = serde_json::to_string(kind).unwrap_or_default();
-        let tag =
-            serde_json::to_value(kind).ok().and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned)).unwrap_or_default();
-        q = q.bind(id.clone()).bind(at.to_owned()).bind(SYSTEM).bind(reason.map(str::to_owned)).bind(tag).bind(data);
-    }
-    q.execute(&mut **tx).await.map_err(|e| StoreError::db(Op::InsertEvents, e))?;
-    Ok(())
+/// Lets the state machine judge `cmd` on `status`; applies and returns the event, or
+/// `None` when it refuses (nothing to do).
+fn judge(status: &mut Status, cmd: &Command, today: Today) -> Option<EventKind> {
+    let (event, _) = decide(status, cmd, today).ok()?;
+    status.apply(&event);
+    Some(event)
 }
 
 impl Store {
-    /// Sync's change of a row's place in the plan (`Cancel` or `Restore`), judged by the
-    /// state machine on the replayed history; the row's state and `in_plan` follow the
-    /// event. `None` when the state machine refuses (nothing to do).
-    async fn decide_in_plan(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        id: &str,
-        cmd: Command,
-        today: NaiveDate,
-        at: &str,
-    ) -> Result<Option<EventKind>, StoreError> {
-        let status = self.replay(tx, id).await?;
-        let Ok((event, _)) = decide(&status, &cmd, Today { date: today, target_is_working_day: true, window: None }) else {
-            return Ok(None);
-        };
-        let mut st = status;
-        st.apply(&event);
-        sqlx::query("UPDATE checkpoints SET state = $1, in_plan = $2, version = version + 1, updated_at = $3 WHERE id = $4")
-            .bind(st.state.en())
-            .bind(i64::from(st.in_plan))
-            .bind(at.to_owned())
-            .bind(id.to_owned())
-            .execute(&mut **tx)
-            .await
-            .map_err(|e| StoreError::db(Op::Sync, e))?;
-        Ok(Some(event))
-    }
-
     /// The status of one checkpoint, replayed from its events.
     pub(super) async fn replay(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>, id: &str) -> Result<Status, StoreError> {
         let rows = sqlx::query("SELECT data FROM events WHERE checkpoint = $1 ORDER BY seq")
@@ -421,9 +395,9 @@ impl Store {
     pub async fn raw_insert_for_benchmark(&self, cps: &[Checkpoint]) -> Result<(), StoreError> {
         let mut tx = self.begin().await.map_err(|e| StoreError::db(Op::Insert, e))?;
         let at = ts(Utc::now());
-        let rows: Vec<&Checkpoint> = cps.iter().collect();
+        let rows: Vec<NewRow<'_>> = cps.iter().map(|cp| NewRow { cp, past: false }).collect();
         for chunk in rows.chunks(BATCH) {
-            insert_checkpoints(self.engine(), &mut tx, chunk, &at).await?;
+            insert_checkpoints(self.engine(), &mut tx, chunk, None, &at).await?;
         }
         tx.commit().await.map_err(|e| StoreError::db(Op::Insert, e))
     }

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod audit_chain;
 mod browser;
 mod calendar;
 mod check;
