@@ -460,8 +460,9 @@ async fn history(store: &Store, id: &str, format: Format, lang: Lang) -> ExitCod
                     crate::workflow::EventKind::Rescheduled { from, to } => {
                         format!(" {} → {}", from.map_or("–".into(), |d| d.to_string()), to.map_or("–".into(), |d| d.to_string()))
                     }
-                    crate::workflow::EventKind::Reported { report } => {
-                        format!(" {}", if lang == Lang::Sv { report.outcome.sv() } else { report.outcome.en() })
+                    crate::workflow::EventKind::Reported { report, late } => {
+                        let late = late.map(|l| format!(" ({})", l.describe().get(lang))).unwrap_or_default();
+                        format!(" {}{late}", if lang == Lang::Sv { report.outcome.sv() } else { report.outcome.en() })
                     }
                     crate::workflow::EventKind::Created { due } => {
                         format!(" {}", due.map_or_else(|| say(lang, "fortlöpande", "continuous"), |d| d.to_string()))

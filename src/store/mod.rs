@@ -8,6 +8,7 @@
 mod act;
 pub mod identity;
 mod migrate;
+mod missed;
 mod outbox;
 pub mod overview;
 mod people;
@@ -24,6 +25,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use act::Acted;
+pub use missed::{Occurrence, OverdueRow};
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
