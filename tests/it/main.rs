@@ -12,6 +12,7 @@ mod english;
 mod expand;
 mod fuzz;
 mod mail;
+mod missed;
 mod periods;
 mod plan_edits;
 mod poison;
