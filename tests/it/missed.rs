@@ -175,3 +175,75 @@ async fn open_overdue_missed_one_notice_then_a_late_report(url: &str) {
 }
 
 crate::support::on_both_engines!(open_overdue_missed_one_notice_then_a_late_report);
+
+/// `missed_after` and `missed_grace` in the definitions: good values reach the schedule's
+/// policy; bad ones get a located Swedish error (English with `--lang en`) that says how to
+/// write it, and `check` fails.
+#[test]
+fn missed_after_in_the_definitions() {
+    let wheel = "wheel:
+  name: Årshjul
+  reminders: { missed_grace: 30 arbetsdagar }
+  checkpoints:
+    - { id: delarsrapport-1, name: Delårsrapport 1, kind: delårsrapport, due: 15 maj, owner: forvaltningschef, reminders: { missed_after: nästa tillfälle } }
+";
+    let plan = |value: &str| {
+        format!(
+            "plan:
+  id: plan-2021
+  name: Plan 2021
+  period: 2021
+initiatives:
+  - id: lasning
+    name: Läslyftet
+    owner: forvaltningschef
+    checkpoints:
+      - id: lagesrapport
+        name: Lägesrapport
+        when: 2021-03-12
+        reminders:
+          missed_after: {value}
+"
+        )
+    };
+    let dir = |value: &str| {
+        let t = TempDir::new();
+        t.write("testkommun/organisation.yaml", ORG);
+        t.write("testkommun/arshjul.yaml", wheel);
+        t.write("testkommun/plan.yaml", plan(value));
+        t
+    };
+    let good = dir("15 arbetsdagar");
+    let cps = crate::support::plan_json(good.path(), &["--from", "2021-01-01", "--to", "2021-12-31"]);
+    let policy = |id: &str| cps.iter().find(|c| c["id"] == id).map(|c| c["reminders"].clone()).unwrap();
+    assert_eq!(policy("testkommun/plan-2021/lasning/lagesrapport")["missed_after"], serde_json::json!({ "working_days": 15 }));
+    let wheel_policy = policy("testkommun/arshjul/delarsrapport-1/2021");
+    assert_eq!((wheel_policy["missed_after"].as_str(), wheel_policy["missed_grace"].as_u64()), (Some("next_occurrence"), Some(30)));
+    assert_eq!(crate::support::arshjul(&["check", &good.path().to_string_lossy()]).code, 0);
+    for v in ["aldrig", "1 arbetsdag", "260 arbetsdagar", "next occurrence"] {
+        let out = crate::support::arshjul(&["check", &dir(v).path().to_string_lossy()]);
+        assert_eq!(out.code, 0, "{v}: {}", out.stderr);
+    }
+
+    for (value, says) in [
+        ("14 dagar", "räknas i arbetsdagar, inte i dagar eller veckor: skriv t.ex. `20 arbetsdagar`"),
+        ("snart", "okänt värde `snart` för missed_after. Skriv `nästa tillfälle`"),
+        ("0 arbetsdagar", "skulle göra kontrollpunkten missad redan på förfallodagen"),
+        ("400 arbetsdagar", "är mer än ett år (260 arbetsdagar)"),
+    ] {
+        let t = dir(value);
+        let out = crate::support::arshjul(&["check", &t.path().to_string_lossy()]);
+        assert_eq!(out.code, 1, "{value}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        let needle = format!("{}:14:", t.path().join("testkommun/plan.yaml").display());
+        let line = out.stderr.lines().find(|l| l.contains(&needle)).unwrap_or_else(|| panic!("no error at {needle}:\n{}", out.stderr));
+        assert!(line.contains(says), "{value}: {line}");
+        let en = crate::support::arshjul(&["--lang", "en", "check", &t.path().to_string_lossy()]);
+        assert!(en.stderr.contains("missed_after") && en.stderr.contains("working day"), "{}", en.stderr);
+    }
+    let t = dir("2 veckor");
+    t.write("testkommun/arshjul.yaml", wheel.replace("30 arbetsdagar", "en månad"));
+    let out = crate::support::arshjul(&["check", &t.path().to_string_lossy()]);
+    let needle = format!("{}:3:", t.path().join("testkommun/arshjul.yaml").display());
+    assert!(out.stderr.lines().any(|l| l.contains(&needle) && l.contains("okänt värde `en månad` för missed_grace")), "{}", out.stderr);
+}
