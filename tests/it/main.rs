@@ -13,6 +13,7 @@ mod expand;
 mod fuzz;
 mod mail;
 mod missed;
+mod missed_year;
 mod periods;
 mod plan_edits;
 mod poison;
