@@ -32,6 +32,7 @@ mod web_hostile;
 mod web_link;
 mod web_login;
 mod web_matrix;
+mod web_missed;
 mod web_oidc;
 mod web_story;
 mod web_support;
