@@ -51,8 +51,7 @@ pub async fn closed(store: &Store, model: &Model, today: NaiveDate) -> Result<Ve
     for (r, next_due) in rows.iter().zip(next) {
         let org = model.organisations.iter().find(|o| *o.id == *r.organisation);
         let cal = calendars.entry(&r.organisation).or_insert_with(|| org.map(crate::schedule::calendar_of).unwrap_or_default());
-        let period_end =
-            r.plan.as_deref().and_then(|p| org.and_then(|o| o.plans.iter().find(|x| &*x.id == p))).map(|p| p.period.end);
+        let period_end = r.plan.as_deref().and_then(|p| org.and_then(|o| o.plans.iter().find(|x| &*x.id == p))).map(|p| p.period.end);
         let facts = Facts { due: r.due, next_due, period_end };
         if missed_on(&r.policy, facts, cal).is_some_and(|d| d <= today) {
             out.push(r.id.clone());

@@ -105,9 +105,17 @@ impl Late {
     /// missats".
     pub fn describe(&self) -> crate::msg::Msg {
         let n = self.working_days;
-        let (sv_days, en_days) = if n == 1 { ("1 arbetsdag".to_owned(), "1 working day".to_owned()) } else { (format!("{n} arbetsdagar"), format!("{n} working days")) };
-        let (sv_missed, en_missed) = if self.after_missed { (", i efterhand efter att ha missats", ", after it was missed") } else { ("", "") };
-        crate::msg::Msg::new(format!("sent, {sv_days} efter förfallodagen{sv_missed}"), format!("late, {en_days} after the due date{en_missed}"))
+        let (sv_days, en_days) = if n == 1 {
+            ("1 arbetsdag".to_owned(), "1 working day".to_owned())
+        } else {
+            (format!("{n} arbetsdagar"), format!("{n} working days"))
+        };
+        let (sv_missed, en_missed) =
+            if self.after_missed { (", i efterhand efter att ha missats", ", after it was missed") } else { ("", "") };
+        crate::msg::Msg::new(
+            format!("sent, {sv_days} efter förfallodagen{sv_missed}"),
+            format!("late, {en_days} after the due date{en_missed}"),
+        )
     }
 }
 

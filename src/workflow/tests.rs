@@ -143,7 +143,9 @@ fn a_missed_checkpoint_is_reported_late_and_keeps_its_history() {
     // The event's stored form carries it, and older events without it still read.
     let json = serde_json::to_value(&history[3]).unwrap();
     assert_eq!(json["late"], serde_json::json!({ "working_days": 44, "after_missed": true }));
-    let old: EventKind = serde_json::from_str(r#"{"type":"reported","report":{"outcome":"genomford","reason":null,"uppfoljning":"u","analys":"-"}}"#).unwrap();
+    let old: EventKind =
+        serde_json::from_str(r#"{"type":"reported","report":{"outcome":"genomford","reason":null,"uppfoljning":"u","analys":"-"}}"#)
+            .unwrap();
     assert!(matches!(old, EventKind::Reported { late: None, .. }));
     // A report on an overdue checkpoint is late too, but not after missed; on time is not late.
     let overdue = run(&[Command::MarkOverdue]);

@@ -159,19 +159,27 @@ async fn open_overdue_missed_one_notice_then_a_late_report(url: &str) {
     let acted = store.act(UNIT_CP, &Command::Report(report), "rita@testkommun.se", local(2021, 4, 20, 9), today).await.unwrap().unwrap();
     // Working days after 12 March by hand: 15–19, 22–26, 29–31 March, 1 April (14),
     // långfredag 2 April and annandag påsk 5 April are red, 6–9 (18), 12–16 (23), 19, 20 (25).
-    assert_eq!(acted.event, EventKind::Reported { report: acted.status.report.clone().unwrap(), late: Some(Late { working_days: 25, after_missed: true }) });
+    assert_eq!(
+        acted.event,
+        EventKind::Reported { report: acted.status.report.clone().unwrap(), late: Some(Late { working_days: 25, after_missed: true }) }
+    );
     assert_eq!(acted.status.state, State::Reported);
     let approve = Today { date: day(2021, 4, 21), ..today };
     let approved = store.act(UNIT_CP, &Command::Approve, "cecilia@testkommun.se", local(2021, 4, 21, 9), approve).await.unwrap().unwrap();
     assert_eq!(approved.status.state, State::Approved);
     let history = store.history(UNIT_CP).await.unwrap();
     let missed_at = history.iter().position(|e| e.kind == EventKind::Missed).expect("the missed event stays");
-    let reported_at = history.iter().position(|e| matches!(e.kind, EventKind::Reported { late: Some(Late { after_missed: true, .. }), .. }));
+    let reported_at =
+        history.iter().position(|e| matches!(e.kind, EventKind::Reported { late: Some(Late { after_missed: true, .. }), .. }));
     assert!(reported_at.is_some_and(|r| r > missed_at), "the audit reads: reported late after missed");
     // `arshjul history` says so.
     let out = crate::support::arshjul_env(&["history", UNIT_CP], &[("DATABASE_URL", url)]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("missed") && out.stdout.contains("sent, 25 arbetsdagar efter förfallodagen, i efterhand efter att ha missats"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("missed") && out.stdout.contains("sent, 25 arbetsdagar efter förfallodagen, i efterhand efter att ha missats"),
+        "{}",
+        out.stdout
+    );
 }
 
 crate::support::on_both_engines!(open_overdue_missed_one_notice_then_a_late_report);

@@ -87,7 +87,8 @@ async fn a_school_year_with_reports_on_time_late_and_never(url: &str) {
     dir.write("testkommun/plan.yaml", PLAN);
     dir.write("people.csv", PEOPLE);
     let (from, to) = (day(2020, 8, 17), day(2021, 8, 31));
-    let loaded = source::load(dir.path(), &dir.path().join("people.csv"), arshjul::definition::Lang::Sv).unwrap_or_else(|_| panic!("loads"));
+    let loaded =
+        source::load(dir.path(), &dir.path().join("people.csv"), arshjul::definition::Lang::Sv).unwrap_or_else(|_| panic!("loads"));
     let window = source::window(&loaded.model, from, Some(to));
     let store = Store::open(url).await.unwrap();
     let at = |d: NaiveDate, h: u32, m: u32| Stockholm.from_local_datetime(&d.and_hms_opt(h, m, 0).unwrap()).unwrap().with_timezone(&Utc);
@@ -102,10 +103,8 @@ async fn a_school_year_with_reports_on_time_late_and_never(url: &str) {
 
     // What happens to each dated checkpoint due in the year: by its position, in turn.
     let mut plan: BTreeMap<String, (NaiveDate, Plan)> = BTreeMap::new();
-    let mut n = 0;
-    for c in cps.iter().filter(|c| c.date.is_some_and(|d| d >= from && d <= to)) {
+    for (n, c) in cps.iter().filter(|c| c.date.is_some_and(|d| d >= from && d <= to)).enumerate() {
         let p = [Plan::OnTime, Plan::Late(4), Plan::Late(70), Plan::Never][n % 4];
-        n += 1;
         plan.insert(c.id.clone(), (c.date.unwrap(), p));
     }
     let mut reports: BTreeMap<NaiveDate, Vec<String>> = BTreeMap::new();
@@ -146,7 +145,8 @@ async fn a_school_year_with_reports_on_time_late_and_never(url: &str) {
             return plus_working_days(due, 6);
         }
         let c = cps.iter().find(|c| c.id == id).unwrap();
-        let next = c.label.as_deref().and_then(|l| series[id.strip_suffix(&format!("/{l}")).unwrap()].iter().copied().filter(|d| *d > due).min());
+        let next =
+            c.label.as_deref().and_then(|l| series[id.strip_suffix(&format!("/{l}")).unwrap()].iter().copied().filter(|d| *d > due).min());
         next.unwrap_or_else(|| plus_working_days(if plan_id.is_some() { period_end.max(due) } else { due }, 21))
     };
 
@@ -177,7 +177,15 @@ async fn a_school_year_with_reports_on_time_late_and_never(url: &str) {
                 });
                 assert_eq!(got, Some(late), "{} due {due} reported {rd}, window closes {closes}", r.id);
                 assert_eq!(was_missed, after_missed, "{}", r.id);
-                *counted.entry(if after_missed { "reported after missed" } else if late.is_some() { "reported late" } else { "on time" }).or_default() += 1;
+                *counted
+                    .entry(if after_missed {
+                        "reported after missed"
+                    } else if late.is_some() {
+                        "reported late"
+                    } else {
+                        "on time"
+                    })
+                    .or_default() += 1;
             }
             None if closes <= to => {
                 assert_eq!(r.state, State::Missed, "{} due {due}, window closes {closes}", r.id);
@@ -207,8 +215,10 @@ async fn a_school_year_with_reports_on_time_late_and_never(url: &str) {
         assert!(counted.get(k).is_some_and(|n| *n > 0), "no `{k}` in {counted:?}");
     }
     // One notice per missed checkpoint of a rektor, to the superior, once.
-    let notices: Vec<(&str, &str)> =
-        sent.iter().flat_map(|d| d.items.iter().filter(|i| i.step == Step::Missed).map(move |i| (d.to.email.as_str(), i.checkpoint.as_str()))).collect();
+    let notices: Vec<(&str, &str)> = sent
+        .iter()
+        .flat_map(|d| d.items.iter().filter(|i| i.step == Step::Missed).map(move |i| (d.to.email.as_str(), i.checkpoint.as_str())))
+        .collect();
     assert!(expected_notices > 0);
     assert_eq!(notices.len(), expected_notices, "{notices:#?}");
     assert!(notices.iter().all(|(to, _)| *to == "cecilia@testkommun.se"));

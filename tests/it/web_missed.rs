@@ -42,7 +42,8 @@ async fn a_missed_checkpoint_on_the_pages_and_reported_late(url: &str) {
     assert!(overview.body.contains("missad"), "{}", overview.body);
 
     let csrf = form.csrf();
-    let fields = [("csrf", csrf.as_str()), ("outcome", "genomförd"), ("uppfoljning", "Mötet hölls i april."), ("analys", "-"), ("links", "")];
+    let fields =
+        [("csrf", csrf.as_str()), ("outcome", "genomförd"), ("uppfoljning", "Mötet hölls i april."), ("analys", "-"), ("links", "")];
     let done = rita.post(&format!("{path}/report"), &fields).await;
     assert!(done.status == 200 || done.status == 303, "{} {}", done.status, done.body);
     let row = w.store.checkpoint(ID).await.unwrap().unwrap();

@@ -204,8 +204,12 @@ pub fn days(ctx: &mut Ctx, node: &Node, what_sv: &str, what_en: &str) -> Option<
 /// Reads a reminder policy override.
 pub fn reminders(ctx: &mut Ctx, node: &Node) -> PolicyOverride {
     let mut p = PolicyOverride::default();
-    let Some(m) = ctx.map(node, "påminnelser (reminders)", "reminders", &["before", "on_due", "overdue_every", "escalate_after", "missed_after", "missed_grace"])
-    else {
+    let Some(m) = ctx.map(
+        node,
+        "påminnelser (reminders)",
+        "reminders",
+        &["before", "on_due", "overdue_every", "escalate_after", "missed_after", "missed_grace"],
+    ) else {
         return p;
     };
     if let Some(n) = m.get("before") {

@@ -27,9 +27,7 @@ pub fn parse_working_days(s: &str) -> Result<u32, bool> {
         return Err(false);
     }
     match unit {
-        "arbetsdag" | "arbetsdagar" | "ad" | "working day" | "working days" | "workdays" | "workday" => {
-            digits.parse().map_err(|_| false)
-        }
+        "arbetsdag" | "arbetsdagar" | "ad" | "working day" | "working days" | "workdays" | "workday" => digits.parse().map_err(|_| false),
         "" | "d" | "dag" | "dagar" | "days" | "day" | "w" | "v" | "vecka" | "veckor" | "week" | "weeks" => Err(true),
         _ => Err(false),
     }
@@ -72,8 +70,12 @@ pub fn missed_after(ctx: &mut Ctx, node: &Node) -> Option<MissedAfter> {
         Err(plain_days) => {
             let (sv, en) = if plain_days {
                 (
-                    format!("`missed_after: {s}` räknas i arbetsdagar, inte i dagar eller veckor: skriv t.ex. `20 arbetsdagar` (ungefär fyra veckor)."),
-                    format!("`missed_after: {s}` is counted in working days, not days or weeks: write e.g. `20 arbetsdagar` (20 working days, about four weeks)."),
+                    format!(
+                        "`missed_after: {s}` räknas i arbetsdagar, inte i dagar eller veckor: skriv t.ex. `20 arbetsdagar` (ungefär fyra veckor)."
+                    ),
+                    format!(
+                        "`missed_after: {s}` is counted in working days, not days or weeks: write e.g. `20 arbetsdagar` (20 working days, about four weeks)."
+                    ),
                 )
             } else {
                 (format!("okänt värde `{s}` för missed_after. {HOW_SV}"), format!("unknown value `{s}` for missed_after. {HOW_EN}"))
