@@ -421,17 +421,21 @@ fn status_table(rows: &[Row], lang: Lang, today: NaiveDate) -> String {
     }
     let pending = rows.iter().filter(|r| r.state.is_pending()).count();
     let late = rows.iter().filter(|r| r.state.is_pending() && r.due.is_some_and(|d| d < today)).count();
+    let missed = rows.iter().filter(|r| r.state == State::Missed).count();
     let _ = writeln!(
         out,
         "\n{}",
         say(
             lang,
             &format!(
-                "{} kontrollpunkter, {pending} väntar på rapport, {late} försenade. * = flyttad. I dag {today} (v{}).",
+                "{} kontrollpunkter, {pending} väntar på rapport, {late} försenade, {missed} missade. * = flyttad. I dag {today} (v{}).",
                 rows.len(),
                 today.iso_week().week()
             ),
-            &format!("{} checkpoints, {pending} awaiting a report, {late} overdue. * = rescheduled. Today {today}.", rows.len()),
+            &format!(
+                "{} checkpoints, {pending} awaiting a report, {late} overdue, {missed} missed. * = rescheduled. Today {today}.",
+                rows.len()
+            ),
         )
     );
     out

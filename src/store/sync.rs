@@ -223,7 +223,7 @@ impl Store {
                 // The definitions moved the date: that wins over an earlier manual move. A
                 // checkpoint created past due starts being reminded once its date is ahead.
                 let mut state = if old.state == State::Cancelled.en() { None } else { State::parse(&old.state) };
-                if state == Some(State::Overdue) {
+                if matches!(state, Some(State::Overdue | State::Missed)) {
                     state = Some(State::Open);
                 }
                 let still_past = i64::from(c.date.is_none_or(|d| d < today));

@@ -202,7 +202,10 @@ impl Status {
             EventKind::Rescheduled { to, .. } => {
                 self.due = *to;
                 self.rescheduled = true;
-                if self.state == State::Overdue {
+                // A new date reopens a late checkpoint: overdue or missed (the definitions
+                // moved it; a person cannot reschedule a missed one). The next tick judges
+                // it again; a superior already told it was missed is not told twice.
+                if matches!(self.state, State::Overdue | State::Missed) {
                     self.state = State::Open;
                 }
             }

@@ -156,6 +156,15 @@ fn a_missed_checkpoint_is_reported_late_and_keeps_its_history() {
 }
 
 #[test]
+fn the_definitions_moving_a_missed_checkpoint_reopen_it() {
+    let mut s = run(&[Command::MarkOverdue, Command::MarkMissed { reason: None }]);
+    assert_eq!(s.state, State::Missed);
+    let (e, _) = decide(&s, &Command::Move { to: Some(d(2021, 9, 30)) }, today()).unwrap();
+    s.apply(&e);
+    assert_eq!((s.state, s.due), (State::Open, Some(d(2021, 9, 30))));
+}
+
+#[test]
 fn cancel_and_restore_keep_the_state() {
     let s = run(&[Command::Report(report(Outcome::Genomford, None)), Command::Cancel, Command::Restore]);
     assert_eq!(s.state, State::Reported);

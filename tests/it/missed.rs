@@ -153,6 +153,13 @@ async fn open_overdue_missed_one_notice_then_a_late_report(url: &str) {
     // The escalation before it went to the superior too, as before.
     assert!(got.iter().any(|(to, d, t)| to == "cecilia@testkommun.se" && *d == day(2021, 3, 26) && about(t) && t.contains("eskalerad")));
 
+    // `arshjul status` lists it as missad and counts it.
+    let status =
+        crate::support::arshjul_env(&["status", "--state", "missad"], &[("DATABASE_URL", url), ("ARSHJUL_NOW", "2021-04-19T08:00:00Z")]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    assert!(status.stdout.contains(UNIT_CP) && status.stdout.contains("missad"), "{}", status.stdout);
+    assert!(status.stdout.contains(", 2 missade."), "the unit's and the organisation's: {}", status.stdout);
+
     // Reported late, on Tuesday 20 April: still accepted, marked late, approvable.
     let report = Report { outcome: Outcome::Genomford, reason: None, uppfoljning: "Gjort.".into(), analys: "-".into(), links: vec![] };
     let today = Today { date: day(2021, 4, 20), target_is_working_day: true, window: None };
@@ -181,8 +188,6 @@ async fn open_overdue_missed_one_notice_then_a_late_report(url: &str) {
         out.stdout
     );
 }
-
-crate::support::on_both_engines!(open_overdue_missed_one_notice_then_a_late_report);
 
 /// `missed_after` and `missed_grace` in the definitions: good values reach the schedule's
 /// policy; bad ones get a located Swedish error (English with `--lang en`) that says how to
@@ -255,3 +260,55 @@ initiatives:
     let needle = format!("{}:3:", t.path().join("testkommun/arshjul.yaml").display());
     assert!(out.stderr.lines().any(|l| l.contains(&needle) && l.contains("okänt värde `en månad` för missed_grace")), "{}", out.stderr);
 }
+
+/// A missed checkpoint whose date the definitions move later is open again (the stored row
+/// and the replayed history agree), is missed again when its new window closes, and its
+/// superior is not told a second time.
+async fn the_definitions_moving_a_missed_checkpoint_reopen_it(url: &str) {
+    use arshjul::engine::{DryRun, source};
+    let dir = TempDir::new();
+    dir.write("testkommun/organisation.yaml", ORG);
+    dir.write("testkommun/plan.yaml", PLAN);
+    dir.write("people.csv", PEOPLE);
+    let store = Store::open(url).await.unwrap();
+    use chrono::Datelike;
+    let sync = |on: NaiveDate| {
+        let (dir, store) = (&dir, &store);
+        async move {
+            let loaded = source::load(dir.path(), &dir.path().join("people.csv"), Lang::Sv).unwrap_or_else(|_| panic!("loads"));
+            let window = source::window(&loaded.model, on, None);
+            source::store(store, &loaded, window, local(on.year(), on.month(), on.day(), 6)).await.unwrap();
+            Arc::new(loaded.model)
+        }
+    };
+    let model = sync(day(2021, 3, 1)).await;
+    let engine = Engine { store: store.clone(), model, settings: Settings::default() };
+    let sender = DryRun::default();
+    for d in [day(2021, 3, 15), day(2021, 3, 29)] {
+        engine.tick(local(d.year(), d.month(), d.day(), 8), &sender).await.unwrap();
+    }
+    assert_eq!(store.checkpoint(UNIT_CP).await.unwrap().unwrap().state, State::Missed);
+    dir.write("testkommun/plan.yaml", PLAN.replace("2021-03-12", "2021-04-16"));
+    let model = sync(day(2021, 3, 30)).await;
+    let row = store.checkpoint(UNIT_CP).await.unwrap().unwrap();
+    assert_eq!((row.state, row.due), (State::Open, Some(day(2021, 4, 16))));
+    let kinds: Vec<EventKind> = store.history(UNIT_CP).await.unwrap().into_iter().map(|e| e.kind).collect();
+    assert_eq!(arshjul::workflow::Status::replay(&kinds).map(|s| s.state), Some(State::Open), "the row is the replay of its events");
+    // Ten working days after 16 April: missed again on 3 May (1 May is a Saturday).
+    let engine = Engine { model, ..engine };
+    for d in [day(2021, 4, 19), day(2021, 4, 30), day(2021, 5, 3), day(2021, 5, 4)] {
+        engine.tick(local(d.year(), d.month(), d.day(), 8), &sender).await.unwrap();
+    }
+    assert_eq!(store.checkpoint(UNIT_CP).await.unwrap().unwrap().state, State::Missed);
+    let notices = sender
+        .sent
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|(d, _)| d.items.clone())
+        .filter(|i| i.checkpoint == UNIT_CP && i.step == arshjul::remind::Step::Missed)
+        .count();
+    assert_eq!(notices, 1, "the superior is told once");
+}
+
+crate::support::on_both_engines!(open_overdue_missed_one_notice_then_a_late_report, the_definitions_moving_a_missed_checkpoint_reopen_it);
