@@ -421,17 +421,21 @@ fn status_table(rows: &[Row], lang: Lang, today: NaiveDate) -> String {
     }
     let pending = rows.iter().filter(|r| r.state.is_pending()).count();
     let late = rows.iter().filter(|r| r.state.is_pending() && r.due.is_some_and(|d| d < today)).count();
+    let missed = rows.iter().filter(|r| r.state == State::Missed).count();
     let _ = writeln!(
         out,
         "\n{}",
         say(
             lang,
             &format!(
-                "{} kontrollpunkter, {pending} väntar på rapport, {late} försenade. * = flyttad. I dag {today} (v{}).",
+                "{} kontrollpunkter, {pending} väntar på rapport, {late} försenade, {missed} missade. * = flyttad. I dag {today} (v{}).",
                 rows.len(),
                 today.iso_week().week()
             ),
-            &format!("{} checkpoints, {pending} awaiting a report, {late} overdue. * = rescheduled. Today {today}.", rows.len()),
+            &format!(
+                "{} checkpoints, {pending} awaiting a report, {late} overdue, {missed} missed. * = rescheduled. Today {today}.",
+                rows.len()
+            ),
         )
     );
     out
@@ -460,8 +464,9 @@ async fn history(store: &Store, id: &str, format: Format, lang: Lang) -> ExitCod
                     crate::workflow::EventKind::Rescheduled { from, to } => {
                         format!(" {} → {}", from.map_or("–".into(), |d| d.to_string()), to.map_or("–".into(), |d| d.to_string()))
                     }
-                    crate::workflow::EventKind::Reported { report } => {
-                        format!(" {}", if lang == Lang::Sv { report.outcome.sv() } else { report.outcome.en() })
+                    crate::workflow::EventKind::Reported { report, late } => {
+                        let late = late.map(|l| format!(" ({})", l.describe().get(lang))).unwrap_or_default();
+                        format!(" {}{late}", if lang == Lang::Sv { report.outcome.sv() } else { report.outcome.en() })
                     }
                     crate::workflow::EventKind::Created { due } => {
                         format!(" {}", due.map_or_else(|| say(lang, "fortlöpande", "continuous"), |d| d.to_string()))

@@ -127,17 +127,38 @@ pub struct ReminderPolicy {
     pub overdue_every: Option<u32>,
     /// Escalate to the owner's superior after N days overdue.
     pub escalate_after: Option<u32>,
+    /// When an unreported checkpoint becomes missed (`missed_after`); `None`: the default,
+    /// [`MissedAfter::NextOccurrence`]. Absent from stored policies written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missed_after: Option<MissedAfter>,
+    /// Working days after the plan period's end before the last occurrence becomes missed
+    /// (`missed_grace`); `None`: [`crate::workflow::missed::DEFAULT_GRACE_WORKING_DAYS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missed_grace: Option<u32>,
+}
+
+/// When an unreported (overdue) checkpoint's follow-up window closes and it becomes missed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissedAfter {
+    /// When the next occurrence of the same checkpoint falls due; the last one at the plan
+    /// period's end plus the grace (`nästa tillfälle`, the default).
+    NextOccurrence,
+    /// This many working days after the due date (`20 arbetsdagar`).
+    WorkingDays(u32),
+    /// Never: it stays overdue until reported or waived (`aldrig`).
+    Never,
 }
 
 impl ReminderPolicy {
     /// The default for a checkpoint that recurs less often than monthly (or once):
     /// 28 and 7 days before, on the day, weekly while overdue, escalate after 14 days.
     pub fn default_sparse() -> Self {
-        Self { before: vec![28, 7], on_due: true, overdue_every: Some(7), escalate_after: Some(14) }
+        Self { before: vec![28, 7], on_due: true, overdue_every: Some(7), escalate_after: Some(14), missed_after: None, missed_grace: None }
     }
     /// The default for a checkpoint that recurs monthly or more often: 7 days before.
     pub fn default_frequent() -> Self {
-        Self { before: vec![7], on_due: true, overdue_every: Some(7), escalate_after: Some(14) }
+        Self { before: vec![7], on_due: true, overdue_every: Some(7), escalate_after: Some(14), missed_after: None, missed_grace: None }
     }
 }
 
@@ -148,6 +169,8 @@ pub struct PolicyOverride {
     pub on_due: Option<bool>,
     pub overdue_every: Option<Option<u32>>,
     pub escalate_after: Option<Option<u32>>,
+    pub missed_after: Option<MissedAfter>,
+    pub missed_grace: Option<u32>,
 }
 
 impl PolicyOverride {
@@ -157,6 +180,8 @@ impl PolicyOverride {
             on_due: self.on_due.unwrap_or(base.on_due),
             overdue_every: self.overdue_every.unwrap_or(base.overdue_every),
             escalate_after: self.escalate_after.unwrap_or(base.escalate_after),
+            missed_after: self.missed_after.or(base.missed_after),
+            missed_grace: self.missed_grace.or(base.missed_grace),
         }
     }
     pub fn is_empty(&self) -> bool {

@@ -190,13 +190,14 @@ async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &
     match outcome {
         Ok(r) => {
             stats.sent += r.sent.len() as u64;
-            if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue + r.repeated > 0 {
+            if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue + r.missed + r.repeated > 0 {
                 log(
                     "info",
                     "tick",
                     &[
                         ("opened", r.opened.to_string()),
                         ("overdue", r.overdue.to_string()),
+                        ("missed", r.missed.to_string()),
                         ("queued", r.queued.to_string()),
                         ("sent", r.sent.len().to_string()),
                         ("retried", r.retried.to_string()),

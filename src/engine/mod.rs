@@ -1,9 +1,11 @@
-//! The engine: one `tick(now)` moves every checkpoint that needs it (open, overdue), plans
+//! The engine: one `tick(now)` moves every checkpoint that needs it (open, overdue, missed
+//! when its follow-up window has closed: [`missed`]), plans
 //! the day's reminders into the outbox and dispatches what is ready. The daemon calls it at
 //! each wake-up; `arshjul simulate` calls it over virtual days. All time comes in as `now`.
 
 pub mod daemon;
 mod dispatch;
+pub mod missed;
 mod plan;
 pub mod source;
 pub mod wake;
@@ -94,6 +96,8 @@ pub fn default_owner() -> String {
 pub struct TickReport {
     pub opened: usize,
     pub overdue: usize,
+    /// Overdue checkpoints whose follow-up window closed: now missed.
+    pub missed: usize,
     pub queued: usize,
     pub sent: Vec<Digest>,
     pub retried: usize,
@@ -124,6 +128,8 @@ impl Engine {
         let (open, overdue) = self.store.due_transitions(today).await?;
         report.overdue = self.store.act_system(&overdue, &Command::MarkOverdue, now, facts).await?;
         report.opened = self.store.act_system(&open, &Command::Open, now, facts).await?;
+        let closed = missed::closed(&self.store, &self.model, today).await?;
+        report.missed = self.store.act_system(&closed, &Command::MarkMissed { reason: None }, now, facts).await?;
         let cal = crate::calendar::Calendar::default();
         if cal.is_working_day(today) && local.time() >= self.settings.send_time {
             let send_at = crate::calendar::recurrence::local_to_instant(today.and_time(self.settings.send_time), Stockholm);

@@ -1,5 +1,6 @@
 //! Turning the store's due checkpoints into the day's digests: current step, recipients
-//! (vacancies passed up, escalations to the superior), and the ledger of what was sent.
+//! (vacancies passed up, escalations to the superior), the one notice to the superior of
+//! each missed checkpoint, and the ledger of what was sent.
 
 use crate::definition::Model;
 use crate::remind::recipients::{Directory, resolve, superior};
@@ -18,16 +19,17 @@ fn role_name(model: &Model, org: &str, role: &str, unit: Option<&str>) -> String
 
 /// The digests for `day`, without what has been reminded already.
 pub async fn digests(store: &Store, model: &Model, day: NaiveDate, send_at: DateTime<Utc>) -> Result<Vec<Digest>, StoreError> {
-    let candidates = store.reminder_candidates(day).await?;
-    if candidates.is_empty() {
+    let reminders = store.reminder_candidates(day).await?;
+    let missed = store.missed_unnotified().await?;
+    if reminders.is_empty() && missed.is_empty() {
         return Ok(Vec::new());
     }
     let dir = Directory::new(&store.people().await?);
-    let ids: Vec<String> = candidates.iter().map(|c| c.id.clone()).collect();
+    let ids: Vec<String> = reminders.iter().chain(&missed).map(|c| c.id.clone()).collect();
     let done = store.reminded(&ids).await?;
     let mut items: Vec<(Person, Item)> = Vec::new();
-    for c in candidates {
-        let Some(step) = current_step(&c.policy, Some(c.due), c.state, day) else { continue };
+    let steps = reminders.into_iter().filter_map(|c| Some((current_step(&c.policy, Some(c.due), c.state, day)?, c)));
+    for (step, c) in steps.chain(missed.into_iter().map(|c| (Step::Missed, c))) {
         let Some(org) = model.organisations.iter().find(|o| *o.id == *c.organisation) else { continue };
         let owner = resolve(&dir, org, &c.owner_role, c.unit.as_deref());
         let base = Item {
@@ -44,8 +46,10 @@ pub async fn digests(store: &Store, model: &Model, day: NaiveDate, send_at: Date
             school_break: c.school_break.clone(),
             on_behalf_of: owner.vacancy.as_ref().map(|v| role_name(model, &v.organisation, &v.role, v.unit.as_deref())),
         };
-        let mut to: Vec<(Person, Item)> = owner.people.into_iter().map(|p| (p, base.clone())).collect();
-        if matches!(step, Step::Escalated { .. }) {
+        // A missed notice goes to the superior only: the owner's reminders have stopped.
+        let mut to: Vec<(Person, Item)> =
+            if step == Step::Missed { Vec::new() } else { owner.people.into_iter().map(|p| (p, base.clone())).collect() };
+        if step.to_superior() {
             let up = superior(&dir, org, &c.owner_role, c.unit.as_deref());
             let behalf = role_name(model, &c.organisation, &c.owner_role, c.unit.as_deref());
             to.extend(up.people.into_iter().map(|p| (p, Item { on_behalf_of: Some(behalf.clone()), ..base.clone() })));

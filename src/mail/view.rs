@@ -84,6 +84,10 @@ pub fn why(i: &Item, day: NaiveDate, lang: Lang) -> String {
     let n = (i.due - day).num_days();
     let late = late_phrase(-n, lang);
     match (lang, n) {
+        (_, _) if i.step == Step::Missed => match lang {
+            Lang::Sv => format!("missad: inte rapporterad, {}", late_phrase(-n, lang)),
+            Lang::En => format!("missed: not reported, {}", late_phrase(-n, lang)),
+        },
         (_, n) if n < 0 && matches!(i.step, Step::Escalated { .. }) => match lang {
             Lang::Sv => format!("eskalerad: {late}"),
             Lang::En => format!("escalated: {late}"),
@@ -111,6 +115,18 @@ fn late_phrase(days: i64, lang: Lang) -> String {
 pub fn notes(i: &Item, lang: Lang) -> Vec<String> {
     let escalated = matches!(i.step, Step::Escalated { .. });
     let mut out = Vec::new();
+    if i.step == Step::Missed {
+        let role = i.on_behalf_of.as_deref().unwrap_or(&i.owner_role);
+        out.push(match lang {
+            Lang::Sv => format!(
+                "Uppföljningsfönstret har stängt: {role} har inte rapporterat och kontrollpunkten är nu missad. Påminnelserna har upphört. Den kan fortfarande rapporteras i efterhand; rapporten märks då som sen. Du får det här meddelandet en gång."
+            ),
+            Lang::En => format!(
+                "The follow-up window has closed: {role} has not reported and the checkpoint is now missed. Reminders have stopped. It can still be reported after the fact, marked as late. You get this notice once."
+            ),
+        });
+        return out;
+    }
     if let Some(b) = i.school_break.as_deref().filter(|b| !b.is_empty()) {
         out.push(match lang {
             Lang::Sv => format!("Obs: förfaller under {}.", definite(b)),

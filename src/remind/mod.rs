@@ -28,6 +28,9 @@ pub enum Step {
     Overdue { days: u32 },
     /// `days` overdue: goes to the owner's superior as well.
     Escalated { days: u32 },
+    /// The follow-up window closed unreported: one notice to the owner's superior (never to
+    /// the owner; their reminders stop). Not a policy step: see [`missed_notices`].
+    Missed,
 }
 
 impl Step {
@@ -38,16 +41,24 @@ impl Step {
             Step::OnDue => "due".into(),
             Step::Overdue { days } => format!("overdue-{days}"),
             Step::Escalated { days } => format!("escalated-{days}"),
+            Step::Missed => "missed".into(),
         }
     }
 
-    /// Days relative to the due date (negative before).
+    /// Days relative to the due date (negative before). A missed notice comes after every
+    /// policy step.
     pub fn offset(&self) -> i64 {
         match self {
             Step::Before { days } => -i64::from(*days),
             Step::OnDue => 0,
             Step::Overdue { days } | Step::Escalated { days } => i64::from(*days),
+            Step::Missed => i64::MAX,
         }
+    }
+
+    /// Goes to the owner's superior (an escalation or a missed notice).
+    pub fn to_superior(&self) -> bool {
+        matches!(self, Step::Escalated { .. } | Step::Missed)
     }
 }
 
@@ -165,7 +176,7 @@ pub fn digests(day: NaiveDate, send_at: DateTime<Utc>, items: Vec<(Person, Item)
     by.into_iter()
         .map(|(to, mut items)| {
             items.sort_by(|a, b| {
-                let esc = |i: &Item| !matches!(i.step, Step::Escalated { .. });
+                let esc = |i: &Item| !i.step.to_superior();
                 (esc(a), a.due, &a.checkpoint).cmp(&(esc(b), b.due, &b.checkpoint))
             });
             Digest { to, day, send_at, items, login: None }

@@ -33,6 +33,7 @@ fn counted(d: &Digest, lang: Lang) -> String {
     let n = d.items.len();
     let late = d.items.iter().filter(|i| matches!(i.step, Step::Overdue { .. } | Step::Escalated { .. })).count();
     let escalated = d.items.iter().filter(|i| matches!(i.step, Step::Escalated { .. })).count();
+    let missed = d.items.iter().filter(|i| i.step == Step::Missed).count();
     let today = d.items.iter().filter(|i| i.step == Step::OnDue).count();
     match lang {
         Lang::Sv => {
@@ -44,7 +45,10 @@ fn counted(d: &Digest, lang: Lang) -> String {
             if late > 0 {
                 parts.push(if late == 1 { "1 försenad".to_owned() } else { format!("{late} försenade") });
             }
-            let head = if escalated > 0 { "arshjul: Eskalerat — " } else { "arshjul: " };
+            if missed > 0 {
+                parts.push(if missed == 1 { "1 missad".to_owned() } else { format!("{missed} missade") });
+            }
+            let head = if escalated > 0 || missed > 0 { "arshjul: Eskalerat — " } else { "arshjul: " };
             format!("{head}{}", parts.join(", "))
         }
         Lang::En => {
@@ -56,7 +60,10 @@ fn counted(d: &Digest, lang: Lang) -> String {
             if late > 0 {
                 parts.push(format!("{late} overdue"));
             }
-            let head = if escalated > 0 { "arshjul: Escalated — " } else { "arshjul: " };
+            if missed > 0 {
+                parts.push(format!("{missed} missed"));
+            }
+            let head = if escalated > 0 || missed > 0 { "arshjul: Escalated — " } else { "arshjul: " };
             format!("{head}{}", parts.join(", "))
         }
     }

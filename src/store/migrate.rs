@@ -11,6 +11,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0004_web.sql"),
     include_str!("../../migrations/sqlite/0005_overview_index.sql"),
     include_str!("../../migrations/sqlite/0006_chain.sql"),
+    include_str!("../../migrations/sqlite/0007_series_index.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -19,10 +20,11 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0004_web.sql"),
     include_str!("../../migrations/postgres/0005_overview_index.sql"),
     include_str!("../../migrations/postgres/0006_chain.sql"),
+    include_str!("../../migrations/postgres/0007_series_index.sql"),
 ];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 6;
+pub const LATEST: i64 = 7;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {

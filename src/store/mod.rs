@@ -11,6 +11,7 @@ pub mod chain;
 mod dialect;
 pub mod identity;
 mod migrate;
+mod missed;
 mod outbox;
 pub mod overview;
 mod people;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 pub use act::Acted;
 pub use audit::Audit;
+pub use missed::{Occurrence, OverdueRow};
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;

@@ -89,6 +89,27 @@ pub(super) fn outbox_row(r: &sqlx::any::AnyRow) -> Option<OutboxRow> {
     })
 }
 
+/// The columns [`candidate_from`] reads.
+pub(super) const CANDIDATE_COLUMNS: &str = "id, organisation, plan, initiative, title, owner_role, unit, due, state, school_break, policy";
+
+/// A [`Candidate`] from a SELECT of [`CANDIDATE_COLUMNS`]; `None` when it cannot be read.
+pub(super) fn candidate_from(r: &sqlx::any::AnyRow) -> Option<Candidate> {
+    let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
+    Some(Candidate {
+        id: g("id")?,
+        organisation: g("organisation")?,
+        plan: g("plan"),
+        initiative: g("initiative"),
+        title: g("title")?,
+        owner_role: g("owner_role")?,
+        unit: g("unit"),
+        due: parse_date(g("due"))?,
+        state: State::parse(&g("state")?)?,
+        school_break: g("school_break"),
+        policy: serde_json::from_str(&g("policy")?).ok()?,
+    })
+}
+
 /// The outbox key: one email per person and day.
 fn outbox_key(d: &Digest) -> String {
     format!("{}|{}", d.to.email, d.day)
@@ -107,25 +128,7 @@ impl Store {
         .fetch_all(self.pool())
         .await
         .map_err(|e| StoreError::db(Op::ReadReminders, e))?;
-        Ok(rows
-            .iter()
-            .filter_map(|r| {
-                let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
-                Some(Candidate {
-                    id: g("id")?,
-                    organisation: g("organisation")?,
-                    plan: g("plan"),
-                    initiative: g("initiative"),
-                    title: g("title")?,
-                    owner_role: g("owner_role")?,
-                    unit: g("unit"),
-                    due: parse_date(g("due"))?,
-                    state: State::parse(&g("state")?)?,
-                    school_break: g("school_break"),
-                    policy: serde_json::from_str(&g("policy")?).ok()?,
-                })
-            })
-            .collect())
+        Ok(rows.iter().filter_map(candidate_from).collect())
     }
 
     /// Pending checkpoints that need the engine's own transitions on `day`: ids to open

@@ -73,8 +73,9 @@ fn event_text(e: &EventKind, lang: Lang) -> String {
         EventKind::Restored => s("tillbaka i planen", "back in the plan"),
         EventKind::Opened => s("öppnad", "opened"),
         EventKind::BecameOverdue => s("försenad", "overdue"),
-        EventKind::Reported { report } => {
-            format!("{}: {}", s("rapporterad", "reported"), if lang == Lang::Sv { report.outcome.sv() } else { report.outcome.en() })
+        EventKind::Reported { report, late } => {
+            let late = late.map(|l| format!(" ({})", l.describe().get(lang))).unwrap_or_default();
+            format!("{}: {}{late}", s("rapporterad", "reported"), if lang == Lang::Sv { report.outcome.sv() } else { report.outcome.en() })
         }
         EventKind::Returned => s("tillbakaskickad för komplettering", "returned for completion"),
         EventKind::Approved => s("godkänd", "approved"),

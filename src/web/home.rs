@@ -81,6 +81,7 @@ pub async fn home(AxState(s): AxState<AppState>, MaybeSigned(signed): MaybeSigne
     let mine: Vec<&Row> = all.iter().filter(|r| can_act(v, r, &model, Action::Report)).collect();
     let returned: Vec<&Row> = mine.iter().copied().filter(|r| r.state.is_pending() && r.report.is_some()).collect();
     let late: Vec<&Row> = mine.iter().copied().filter(|r| r.state == State::Overdue && r.report.is_none()).collect();
+    let missed: Vec<&Row> = mine.iter().copied().filter(|r| r.state == State::Missed).collect();
     let due: Vec<&Row> = mine.iter().copied().filter(|r| r.state == State::Open && r.report.is_none()).collect();
     let reported: Vec<&Row> = mine.iter().copied().filter(|r| r.state == State::Reported).collect();
     let upcoming: Vec<&Row> = mine.iter().copied().filter(|r| r.state == State::Planned && r.report.is_none()).take(UPCOMING).collect();
@@ -105,6 +106,9 @@ pub async fn home(AxState(s): AxState<AppState>, MaybeSigned(signed): MaybeSigne
         @if v.is_chief(&model) { p { a href="/overview" { (t(lang, "Till översikten", "To the overview")) } } }
         (list(&s, t(lang, "Tillbakaskickade för komplettering", "Returned for completion"), &returned, t(lang, "Inga.", "None.")))
         (list(&s, t(lang, "Försenade", "Late"), &late, t(lang, "Inga.", "None.")))
+        @if !missed.is_empty() {
+            (list(&s, t(lang, "Missade — kan rapporteras i efterhand", "Missed — can still be reported late"), &missed, t(lang, "Inga.", "None.")))
+        }
         (list(&s, t(lang, "Att rapportera", "Due"), &due, t(lang, "Inget att rapportera just nu.", "Nothing to report just now.")))
         (list(&s, t(lang, "Rapporterade, väntar på godkännande", "Reported, awaiting approval"), &reported, t(lang, "Inga.", "None.")))
         @if !to_judge.is_empty() || v.is_chief(&model) {

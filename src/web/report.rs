@@ -79,7 +79,6 @@ pub fn state_problem(row: &Row, lang: Lang) -> Option<String> {
         State::Waived => {
             t(lang, "Kontrollpunkten är avskriven och kan inte rapporteras.", "The checkpoint is waived and cannot be reported.")
         }
-        State::Missed => t(lang, "Kontrollpunkten är stängd som missad och kan inte rapporteras.", "The checkpoint is closed as missed."),
         _ => return None,
     };
     Some(s.to_owned())
@@ -174,6 +173,11 @@ pub fn page_for(state: &AppState, viewer: Option<&Viewer>, row: &Row, action: &s
     let body = html! {
         h1 { (title) }
         (facts(state, row))
+        @if row.state == State::Missed {
+            p class="notice" { (t(lang,
+                "Uppföljningsfönstret har stängt och kontrollpunkten är missad. Du kan fortfarande rapportera i efterhand; rapporten sparas som sen.",
+                "The follow-up window has closed and the checkpoint is missed. You can still report after the fact; the report is recorded as late.")) }
+        }
         @if let Some(g) = &e.general { p class="problem" role="alert" { (g) } }
         form class="stack" method="post" action=(action) novalidate {
             input type="hidden" name="csrf" value=(csrf);

@@ -6,9 +6,9 @@
 //! **Architecture invariant:** pure. Time comes in as arguments; storage is elsewhere.
 //!
 //! ```text
-//!   planned ──open──▶ open ──due passes──▶ overdue ──(closed unreported)──▶ missed
-//!      │                │                     │
-//!      └──────report────┴────────report───────┘──▶ reported ──approve──▶ approved
+//!   planned ──open──▶ open ──due passes──▶ overdue ──window closes──▶ missed
+//!      │                │                     │                          │
+//!      └──────report────┴────────report───────┴──report (late)───────────┘──▶ reported ──approve──▶ approved
 //!                                                     │
 //!                                                     └──return (komplettering)──▶ open/overdue
 //!   planned/open/overdue ──waive (with reason)──▶ waived
@@ -17,13 +17,19 @@
 //!       marked "no longer in the plan" (its report and history stay) ──back──▶ in the plan
 //!   planned/open/overdue ──reschedule──▶ same state, new due date (recorded)
 //! ```
+//!
+//! A report after the due date records how late it is (`late`, in working days, and
+//! whether the checkpoint had been missed); a missed checkpoint stays reportable and its
+//! history keeps the `missed` event. When the follow-up window closes: [`missed`].
 
+pub mod missed;
 pub mod outcome;
 pub mod window;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use missed::Late;
 pub use outcome::Outcome;
 pub use window::{Window, WindowBasis};
 
@@ -134,6 +140,10 @@ pub enum EventKind {
     BecameOverdue,
     Reported {
         report: Report,
+        /// Set when reported after the due date: working days late, and whether it had
+        /// been missed ("rapporterad i efterhand"). Absent in older events and on time.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        late: Option<Late>,
     },
     /// Sent back for completion (komplettering).
     Returned,
@@ -192,7 +202,10 @@ impl Status {
             EventKind::Rescheduled { to, .. } => {
                 self.due = *to;
                 self.rescheduled = true;
-                if self.state == State::Overdue {
+                // A new date reopens a late checkpoint: overdue or missed (the definitions
+                // moved it; a person cannot reschedule a missed one). The next tick judges
+                // it again; a superior already told it was missed is not told twice.
+                if matches!(self.state, State::Overdue | State::Missed) {
                     self.state = State::Open;
                 }
             }
@@ -210,7 +223,7 @@ impl Status {
             }
             EventKind::Opened => self.state = State::Open,
             EventKind::BecameOverdue => self.state = State::Overdue,
-            EventKind::Reported { report } => {
+            EventKind::Reported { report, .. } => {
                 self.report = Some(report.clone());
                 self.state = State::Reported;
             }
@@ -259,7 +272,7 @@ pub enum Command {
     Open,
     /// Engine: the due date passed.
     MarkOverdue,
-    /// Engine or a person: close unreported.
+    /// Engine: the follow-up window closed unreported (see [`missed`]).
     MarkMissed {
         reason: Option<String>,
     },
@@ -321,7 +334,7 @@ pub fn decide(status: &Status, cmd: &Command, today: Today) -> Result<(EventKind
                     "the checkpoint is cancelled (no longer in the plan) and cannot be reported. Check the id with `arshjul status`.",
                 ));
             }
-            if st.is_closed() {
+            if st.is_closed() && st != Missed {
                 return Err(closed_msg());
             }
             if blank(&r.uppfoljning) {
@@ -336,7 +349,8 @@ pub fn decide(status: &Status, cmd: &Command, today: Today) -> Result<(EventKind
                     format!("the outcome `{}` requires a reason: give `--reason \"…\"`.", r.outcome.sv()),
                 ));
             }
-            Ok((EventKind::Reported { report: r.clone() }, r.reason.clone()))
+            let late = missed::late(status.due, today.date, st == Missed);
+            Ok((EventKind::Reported { report: r.clone(), late }, r.reason.clone()))
         }
         Command::Approve => match st {
             Reported => Ok((EventKind::Approved, None)),

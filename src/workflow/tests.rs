@@ -111,6 +111,60 @@ fn forced_reschedules_stay_within_the_window() {
 }
 
 #[test]
+fn a_missed_checkpoint_is_reported_late_and_keeps_its_history() {
+    use crate::workflow::Late;
+    let due = d(2021, 3, 12); // a Friday
+    let on = |y, m, day| Today { date: d(y, m, day), target_is_working_day: true, window: None };
+    let mut s = Status::new(Some(due));
+    let mut history = vec![EventKind::Created { due: Some(due) }];
+    for (cmd, at) in [(Command::MarkOverdue, on(2021, 3, 13)), (Command::MarkMissed { reason: None }, on(2021, 5, 17))] {
+        let (e, _) = decide(&s, &cmd, at).unwrap();
+        s.apply(&e);
+        history.push(e);
+    }
+    assert_eq!(s.state, State::Missed);
+    // Not approvable, waivable or movable while missed; reportable.
+    assert!(decide(&s, &Command::Approve, on(2021, 5, 18)).is_err());
+    assert!(decide(&s, &Command::Waive { reason: "x".into() }, on(2021, 5, 18)).is_err());
+    assert!(decide(&s, &Command::MarkMissed { reason: None }, on(2021, 5, 18)).is_err());
+    // Reported on Tuesday 18 May: working days after Friday 12 March by hand: 15–19, 22–26,
+    // 29–31 March, 1 April (14), långfredag and annandag påsk red, 6–9 (18), 12–16 (23),
+    // 19–23 (28), 26–30 (33), 3–7 May (38), 10–12 (41), Kristi himmelsfärd 13 May red,
+    // 14 (42), 17, 18 (44).
+    let (e, _) = decide(&s, &Command::Report(report(Outcome::Genomford, None)), on(2021, 5, 18)).unwrap();
+    let EventKind::Reported { late, .. } = &e else { panic!("{e:?}") };
+    assert_eq!(*late, Some(Late { working_days: 44, after_missed: true }));
+    s.apply(&e);
+    history.push(e);
+    assert_eq!(s.state, State::Reported);
+    assert!(decide(&s, &Command::Approve, on(2021, 5, 19)).is_ok());
+    assert!(history.contains(&EventKind::Missed), "the history keeps the missed event");
+    assert_eq!(Status::replay(&history), Some(s));
+    // The event's stored form carries it, and older events without it still read.
+    let json = serde_json::to_value(&history[3]).unwrap();
+    assert_eq!(json["late"], serde_json::json!({ "working_days": 44, "after_missed": true }));
+    let old: EventKind =
+        serde_json::from_str(r#"{"type":"reported","report":{"outcome":"genomford","reason":null,"uppfoljning":"u","analys":"-"}}"#)
+            .unwrap();
+    assert!(matches!(old, EventKind::Reported { late: None, .. }));
+    // A report on an overdue checkpoint is late too, but not after missed; on time is not late.
+    let overdue = run(&[Command::MarkOverdue]);
+    let (e, _) = decide(&overdue, &Command::Report(report(Outcome::Genomford, None)), on(2021, 6, 1)).unwrap();
+    assert!(matches!(e, EventKind::Reported { late: Some(Late { working_days: 1, after_missed: false }), .. }), "{e:?}");
+    let (e, _) = decide(&Status::new(Some(due)), &Command::Report(report(Outcome::Genomford, None)), on(2021, 3, 12)).unwrap();
+    assert!(matches!(e, EventKind::Reported { late: None, .. }), "{e:?}");
+}
+
+#[test]
+fn the_definitions_moving_a_missed_checkpoint_reopen_it() {
+    let mut s = run(&[Command::MarkOverdue, Command::MarkMissed { reason: None }]);
+    assert_eq!(s.state, State::Missed);
+    let (e, _) = decide(&s, &Command::Move { to: Some(d(2021, 9, 30)) }, today()).unwrap();
+    s.apply(&e);
+    assert_eq!((s.state, s.due), (State::Open, Some(d(2021, 9, 30))));
+}
+
+#[test]
 fn cancel_and_restore_keep_the_state() {
     let s = run(&[Command::Report(report(Outcome::Genomford, None)), Command::Cancel, Command::Restore]);
     assert_eq!(s.state, State::Reported);
@@ -160,7 +214,10 @@ proptest! {
             let before = s.clone();
             match decide(&s, c, today()) {
                 Ok((e, _)) => {
-                    if before.state.is_closed() {
+                    // A missed checkpoint stays reportable, and such a report says so.
+                    let late_after_missed = matches!(e, EventKind::Reported { late: Some(crate::workflow::Late { after_missed: true, .. }), .. });
+                    prop_assert_eq!(late_after_missed, before.state == State::Missed && matches!(c, Command::Report(_)));
+                    if before.state.is_closed() && !late_after_missed {
                         prop_assert!(matches!(e, EventKind::Restored | EventKind::Cancelled | EventKind::LeftPlan | EventKind::Rescheduled { .. }), "{:?} from {:?}", e, before.state);
                     }
                     // What was recorded is never cancelled away: it leaves the plan as it stands.

@@ -113,7 +113,7 @@ async fn report_and_approve_through_the_store(url: &str) {
     let h = store.history(EVAL).await.unwrap();
     assert_eq!(h.len(), 3);
     assert_eq!(h[1].actor, "anna@testkommun.se");
-    assert!(matches!(&h[1].kind, EventKind::Reported { report } if report.outcome == Outcome::Genomford));
+    assert!(matches!(&h[1].kind, EventKind::Reported { report, .. } if report.outcome == Outcome::Genomford));
     assert_eq!(h[2].at, now);
     let row = store.status(&Filter::default()).await.unwrap().into_iter().find(|r| r.id == EVAL).unwrap();
     assert_eq!(row.state, State::Approved);

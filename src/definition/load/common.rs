@@ -204,7 +204,12 @@ pub fn days(ctx: &mut Ctx, node: &Node, what_sv: &str, what_en: &str) -> Option<
 /// Reads a reminder policy override.
 pub fn reminders(ctx: &mut Ctx, node: &Node) -> PolicyOverride {
     let mut p = PolicyOverride::default();
-    let Some(m) = ctx.map(node, "påminnelser (reminders)", "reminders", &["before", "on_due", "overdue_every", "escalate_after"]) else {
+    let Some(m) = ctx.map(
+        node,
+        "påminnelser (reminders)",
+        "reminders",
+        &["before", "on_due", "overdue_every", "escalate_after", "missed_after", "missed_grace"],
+    ) else {
         return p;
     };
     if let Some(n) = m.get("before") {
@@ -225,6 +230,12 @@ pub fn reminders(ctx: &mut Ctx, node: &Node) -> PolicyOverride {
                 _ => days(ctx, n, key, key).map(|d| if d == 0 { None } else { Some(d) }),
             };
         }
+    }
+    if let Some(n) = m.get("missed_after") {
+        p.missed_after = super::missed::missed_after(ctx, n);
+    }
+    if let Some(n) = m.get("missed_grace") {
+        p.missed_grace = super::missed::missed_grace(ctx, n);
     }
     p
 }

@@ -4,6 +4,7 @@
 
 mod checkpoint;
 mod common;
+mod missed;
 mod org;
 mod plan;
 mod refs;
