@@ -6,6 +6,7 @@
 //! only loads, stores and keeps the two in step, one transaction per change.
 
 mod act;
+pub mod audit;
 pub mod identity;
 mod migrate;
 mod outbox;
@@ -24,6 +25,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use act::Acted;
+pub use audit::{Known, Promised, Recorded};
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
