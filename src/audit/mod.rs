@@ -30,6 +30,7 @@ pub mod document;
 mod document_docx;
 mod document_html;
 pub mod render;
+pub mod select;
 pub mod summary;
 mod xlsx;
 

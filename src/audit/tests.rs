@@ -75,9 +75,8 @@ fn verdicts_and_working_days_late_follow_the_definitions() {
     assert_eq!((rows[0].approved_by.as_deref(), rows[0].approved_on), (Some("cecilia"), Some(d("2021-05-10"))));
     assert_eq!(rows[1].late_working_days, None);
     assert_eq!((rows[2].waived_by.as_deref(), rows[2].waived_reason.as_deref()), (Some("ada"), Some("Insatsen avslutad")));
-    // After Tue 1 June up to Wed 30 June: 22 weekdays, less midsommarafton (Fri 25 June) =
-    // 21 — no: 2–4, 7–11, 14–18, 21–24, 28–30 = 3 + 5 + 5 + 4 + 3 = 20 (6 June, the national
-    // day, is a Sunday in 2021).
+    // After Tue 1 June up to Wed 30 June: 2–4, 7–11, 14–18, 21–24, 28–30 = 3 + 5 + 5 + 4 + 3
+    // = 20 (midsommarafton, Fri 25 June, is not a working day; 6 June is a Sunday in 2021).
     assert_eq!(rows[3].late_working_days, Some(20));
     assert_eq!(rows[4].late_working_days, Some(2));
     assert!(rows[6].missed && rows[6].verdict == Late);

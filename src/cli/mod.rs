@@ -18,6 +18,7 @@ macro_rules! out {
     }};
 }
 
+mod audit;
 mod calendar;
 mod check;
 mod daemon;
@@ -25,6 +26,7 @@ mod outbox;
 mod output;
 mod people;
 mod plan;
+mod report_document;
 mod serve;
 mod simulate;
 mod state;
@@ -82,6 +84,11 @@ pub enum Command {
     /// Personkatalogen: vem som innehar vilken roll (per enhet).
     #[command(subcommand)]
     People(people::PeopleCommand),
+    /// Revision: blev uppföljningen av? En rad per utlovad uppföljning (rapporterad när och av
+    /// vem, hur många arbetsdagar sent, godkänd, avskriven, missad) och andelar per plan, enhet, roll.
+    Audit(audit::AuditArgs),
+    /// Årsrapporten "Uppföljning av utvecklingsplan" för en plan, ur det som rapporterats (HTML eller DOCX).
+    ReportDocument(report_document::ReportDocumentArgs),
 }
 
 static CONFIG: std::sync::OnceLock<crate::config::Config> = std::sync::OnceLock::new();
@@ -175,6 +182,8 @@ pub fn run(cli: Cli, shared: Arc<dyn Clock>) -> ExitCode {
         Command::Run(args) => daemon::run(args, lang, shared.clone()),
         Command::Serve(args) => serve::run(args, lang, shared.clone()),
         Command::Outbox(args) => outbox::run(args, lang),
+        Command::Audit(args) => audit::run(args, lang, clock),
+        Command::ReportDocument(args) => report_document::run(args, lang, clock),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }
