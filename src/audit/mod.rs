@@ -36,6 +36,7 @@ mod xlsx;
 
 pub use document::{Document, Scope};
 pub use summary::{Counts, Summary};
+pub use document_html::CSS as REPORT_CSS;
 pub use xlsx::workbook as xlsx;
 
 use crate::calendar::Calendar;

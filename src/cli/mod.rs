@@ -27,6 +27,8 @@ mod output;
 mod people;
 mod plan;
 mod report_document;
+
+pub use report_document::history_anchor;
 mod serve;
 mod simulate;
 mod state;
