@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod browser;
+mod audit;
 mod calendar;
 mod check;
 mod concurrency_process;
