@@ -2,6 +2,7 @@
 
 mod browser;
 mod audit;
+mod audit_files;
 mod calendar;
 mod check;
 mod concurrency_process;
