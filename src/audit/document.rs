@@ -139,8 +139,7 @@ impl Document {
         };
         let mut sections = Vec::new();
         for area in &plan.areas {
-            let acts: Vec<Activity> =
-                plan.initiatives.iter().filter(|i| i.area.as_deref() == Some(&*area.id)).map(&mut activity).collect();
+            let acts: Vec<Activity> = plan.initiatives.iter().filter(|i| i.area.as_deref() == Some(&*area.id)).map(&mut activity).collect();
             if acts.is_empty() {
                 continue;
             }
@@ -222,7 +221,13 @@ fn unit_line(r: &AuditRow) -> UnitLine {
 
 /// What the report says about a follow-up's standing, in plain Swedish: the outcome when
 /// reported (and whether late), else what is missing and why.
-pub fn standing(verdict: Verdict, outcome: Option<Outcome>, due: Option<NaiveDate>, waived_reason: Option<&str>, late: Option<u32>) -> String {
+pub fn standing(
+    verdict: Verdict,
+    outcome: Option<Outcome>,
+    due: Option<NaiveDate>,
+    waived_reason: Option<&str>,
+    late: Option<u32>,
+) -> String {
     let due = due.map(|d| format!(" (förföll {d})")).unwrap_or_default();
     match (verdict, outcome) {
         (Verdict::OnTime, Some(o)) => capital(o.sv()),

@@ -26,8 +26,22 @@ fn styles() -> String {
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:styles xmlns:w="{W}"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:eastAsia="Calibri" w:cs="Calibri"/><w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults>"#
     );
     s.push_str(r#"<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>"#);
-    s.push_str(&style("Title", "Title", Some("Normal"), "<w:spacing w:after=\"120\"/>", "<w:b/><w:sz w:val=\"48\"/><w:szCs w:val=\"48\"/>", None));
-    s.push_str(&style("Subtitle", "Subtitle", Some("Normal"), "<w:spacing w:after=\"240\"/>", "<w:color w:val=\"4A4A4A\"/><w:sz w:val=\"26\"/>", None));
+    s.push_str(&style(
+        "Title",
+        "Title",
+        Some("Normal"),
+        "<w:spacing w:after=\"120\"/>",
+        "<w:b/><w:sz w:val=\"48\"/><w:szCs w:val=\"48\"/>",
+        None,
+    ));
+    s.push_str(&style(
+        "Subtitle",
+        "Subtitle",
+        Some("Normal"),
+        "<w:spacing w:after=\"240\"/>",
+        "<w:color w:val=\"4A4A4A\"/><w:sz w:val=\"26\"/>",
+        None,
+    ));
     s.push_str(&style(
         "Heading1",
         "heading 1",
@@ -236,7 +250,13 @@ impl Document {
         if !self.other.is_empty() {
             b.push_str(&para(Some("Heading1"), &run("Uppföljningar utanför planens nuvarande insatser", "")));
             for u in &self.other {
-                let line = format!("{}: {} ({}) — {}", u.unit, u.title, date(u.due), standing(u.verdict, u.outcome, None, u.waived_reason.as_deref(), None));
+                let line = format!(
+                    "{}: {} ({}) — {}",
+                    u.unit,
+                    u.title,
+                    date(u.due),
+                    standing(u.verdict, u.outcome, None, u.waived_reason.as_deref(), None)
+                );
                 b.push_str(&para(None, &run(&line, "")));
             }
         }

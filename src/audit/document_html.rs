@@ -2,8 +2,8 @@
 //! site's layout, styled by [`CSS`]) and a standalone print-ready file (A4, the same rules
 //! inline).
 
-use super::document::{Activity, Document, Entry, standing};
 use super::Verdict;
+use super::document::{Activity, Document, Entry, standing};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// The report's stylesheet rules (screen and print, A4).
@@ -58,7 +58,7 @@ fn activity(a: &Activity) -> Markup {
         }
         @for e in &a.entries { (entry(e)) }
         @if !a.units.is_empty() {
-            table {
+            div class="rd-scroll" { table {
                 caption class="rd-meta" { "Uppföljning per enhet" }
                 thead { tr { th scope="col" { "Enhet" } th scope="col" { "Kontrollpunkt" } th scope="col" { "Förföll" } th scope="col" { "Utfall" } } }
                 tbody {
@@ -73,7 +73,7 @@ fn activity(a: &Activity) -> Markup {
                         }
                     }
                 }
-            }
+            } }
         }
     }
 }
@@ -101,7 +101,7 @@ impl Document {
                     (c.total) " utlovade uppföljningar: " (c.on_time) " i tid, " (c.late) " sena, " (c.waived) " avskrivna, "
                     (c.missed) " missade; " (c.overdue) " försenade och " (c.pending) " ej förfallna."
                 }
-                table {
+                div class="rd-scroll" { table {
                     thead {
                         tr {
                             th scope="col" { "Nr" } th scope="col" { "Uppdrag/aktivitet" } th scope="col" { "Utfall" }
@@ -122,7 +122,7 @@ impl Document {
                             }
                         }
                     }
-                }
+                } }
                 @for s in &self.sections {
                     h2 { (s.name) }
                     @if let Some(g) = &s.goal { p class="rd-goal" { "Mål: " (g) } }

@@ -35,8 +35,8 @@ pub mod summary;
 mod xlsx;
 
 pub use document::{Document, Scope};
-pub use summary::{Counts, Summary};
 pub use document_html::CSS as REPORT_CSS;
+pub use summary::{Counts, Summary};
 pub use xlsx::workbook as xlsx;
 
 use crate::calendar::Calendar;

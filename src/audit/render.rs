@@ -200,7 +200,8 @@ pub fn table(rows: &[AuditRow], summary: &Summary, lang: Lang) -> String {
                 _ => String::new(),
             };
             let late = r.late_working_days.map(|n| n.to_string()).unwrap_or_default();
-            let owner = if r.owner_people.is_empty() { r.owner_role_name.clone() } else { format!("{} ({})", r.owner_role_name, r.owner_people) };
+            let owner =
+                if r.owner_people.is_empty() { r.owner_role_name.clone() } else { format!("{} ({})", r.owner_role_name, r.owner_people) };
             [
                 r.due.map(|d| d.to_string()).unwrap_or_else(|| t(lang, "fortlöpande", "continuous").into()),
                 r.verdict.get(lang).to_owned(),

@@ -100,7 +100,8 @@ impl Summary {
         for r in rows {
             total.add(r.verdict);
             let plan_key = r.plan.as_ref().map(|p| format!("{}/{p}", r.organisation));
-            let plan_name = r.plan_name.clone().map(|n| tag(r, n)).unwrap_or_else(|| none("(utan plan: årshjulet)", "(no plan: the wheel)"));
+            let plan_name =
+                r.plan_name.clone().map(|n| tag(r, n)).unwrap_or_else(|| none("(utan plan: årshjulet)", "(no plan: the wheel)"));
             by.entry((Dimension::Plan, plan_name, plan_key)).or_default().add(r.verdict);
             let unit_key = r.unit.as_ref().map(|u| format!("{}/{u}", r.organisation));
             let unit_name = r.unit_name.clone().map(|n| tag(r, n)).unwrap_or_else(|| none("(huvudmannanivå)", "(organisation level)"));

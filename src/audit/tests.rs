@@ -43,10 +43,7 @@ fn verdicts_and_working_days_late_follow_the_definitions() {
         // days after the due date up to 4 May: Mon 3, Tue 4 (1 May is a Saturday and red).
         Promised {
             row: row("a", "2021-04-30", State::Approved, Some(Outcome::Genomford)),
-            events: vec![
-                ev("reported", "2021-05-03T22:30:00Z", "rita", None),
-                ev("approved", "2021-05-10T08:00:00Z", "cecilia", None),
-            ],
+            events: vec![ev("reported", "2021-05-03T22:30:00Z", "rita", None), ev("approved", "2021-05-10T08:00:00Z", "cecilia", None)],
         },
         // Reported on the due date itself, late evening UTC still the same Stockholm day.
         Promised {

@@ -2,9 +2,9 @@
 //! late working days as numbers), sheet 2 the summary (counts as numbers, shares as
 //! percentages). Text that a spreadsheet could read as a formula gets a leading `'`.
 
+use super::AuditRow;
 use super::render::{COLUMNS, Cell, SUMMARY_COLUMNS, cells, defuse, summary_cells};
 use super::summary::Summary;
-use super::AuditRow;
 use crate::definition::Lang;
 use crate::export::xlsx::{Sheet, Value};
 use crate::export::zip::TooLarge;
@@ -30,7 +30,10 @@ pub fn workbook(rows: &[AuditRow], summary: &Summary, lang: Lang) -> Result<Vec<
         name: if lang == Lang::Sv { "Uppföljningar" } else { "Follow-ups" }.into(),
         header: head(&COLUMNS, lang),
         rows: rows.iter().map(|r| cells(r, lang).into_iter().map(|c| value(c, false)).collect()).collect(),
-        widths: vec![12.0, 28.0, 32.0, 32.0, 14.0, 20.0, 20.0, 22.0, 11.0, 12.0, 12.0, 20.0, 11.0, 22.0, 10.0, 11.0, 22.0, 11.0, 22.0, 30.0, 8.0, 11.0, 8.0, 8.0, 50.0],
+        widths: vec![
+            12.0, 28.0, 32.0, 32.0, 14.0, 20.0, 20.0, 22.0, 11.0, 12.0, 12.0, 20.0, 11.0, 22.0, 10.0, 11.0, 22.0, 11.0, 22.0, 30.0, 8.0,
+            11.0, 8.0, 8.0, 50.0,
+        ],
     };
     let sums = Sheet {
         name: if lang == Lang::Sv { "Sammanfattning" } else { "Summary" }.into(),

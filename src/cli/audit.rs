@@ -107,8 +107,17 @@ pub(crate) fn model_or_empty(dir: &Path, lang: Lang) -> Model {
     }
 }
 
+/// What is written: text for people (a line end added on a terminal), text for programs
+/// (as is), or a binary file (never to a terminal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Text,
+    Raw,
+    Binary,
+}
+
 /// Writes `bytes` to `output`, or to stdout; refuses binary output to a terminal.
-pub(crate) fn write_out(cmd: &str, output: Option<&Path>, bytes: &[u8], binary: bool, lang: Lang) -> ExitCode {
+pub(crate) fn write_out(cmd: &str, output: Option<&Path>, bytes: &[u8], kind: Kind, lang: Lang) -> ExitCode {
     match output {
         Some(p) => match std::fs::write(p, bytes) {
             Ok(()) => ExitCode::SUCCESS,
@@ -118,7 +127,7 @@ pub(crate) fn write_out(cmd: &str, output: Option<&Path>, bytes: &[u8], binary: 
                 Msg::new(format!("kan inte skriva {}: {e}", p.display()), format!("cannot write {}: {e}", p.display())),
             ),
         },
-        None if binary && std::io::stdout().is_terminal() => super::fail(
+        None if kind == Kind::Binary && std::io::stdout().is_terminal() => super::fail(
             cmd,
             lang,
             Msg::new(
@@ -129,7 +138,7 @@ pub(crate) fn write_out(cmd: &str, output: Option<&Path>, bytes: &[u8], binary: 
         None => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(bytes);
-            if !binary {
+            if kind == Kind::Text {
                 let _ = out.write_all(b"\n");
             }
             ExitCode::SUCCESS
@@ -145,7 +154,10 @@ pub fn run(args: AuditArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
 }
 
 fn run_table(a: TableArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
-    let (from, to) = match (a.from.as_deref().map(|t| bound("--from", t, false)).transpose(), a.to.as_deref().map(|t| bound("--to", t, true)).transpose()) {
+    let (from, to) = match (
+        a.from.as_deref().map(|t| bound("--from", t, false)).transpose(),
+        a.to.as_deref().map(|t| bound("--to", t, true)).transpose(),
+    ) {
         (Ok(f), Ok(t)) => (f, t),
         (Err(e), _) | (_, Err(e)) => return super::fail("audit", lang, e),
     };
@@ -175,12 +187,16 @@ fn run_table(a: TableArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
     let summary = Summary::of(&rows, lang);
     let out = a.output.as_deref();
     match a.format {
-        Format::Table => write_out("audit", out, render::table(&rows, &summary, lang).as_bytes(), false, lang),
-        Format::Json => write_out("audit", out, render::json(&rows, &summary).as_bytes(), false, lang),
-        Format::Csv => write_out("audit", out, render::csv(&rows, lang).as_bytes(), true, lang),
+        Format::Table => write_out("audit", out, render::table(&rows, &summary, lang).as_bytes(), Kind::Text, lang),
+        Format::Json => write_out("audit", out, render::json(&rows, &summary).as_bytes(), Kind::Text, lang),
+        Format::Csv => write_out("audit", out, render::csv(&rows, lang).as_bytes(), Kind::Raw, lang),
         Format::Xlsx => match crate::audit::xlsx(&rows, &summary, lang) {
-            Ok(bytes) => write_out("audit", out, &bytes, true, lang),
-            Err(_) => super::fail("audit", lang, Msg::new("arbetsboken blev större än 4 GiB; begränsa urvalet.", "the workbook exceeds 4 GiB; narrow the selection.")),
+            Ok(bytes) => write_out("audit", out, &bytes, Kind::Binary, lang),
+            Err(_) => super::fail(
+                "audit",
+                lang,
+                Msg::new("arbetsboken blev större än 4 GiB; begränsa urvalet.", "the workbook exceeds 4 GiB; narrow the selection."),
+            ),
         },
     }
 }

@@ -2,9 +2,9 @@
 //! --format html|docx [--output FIL]`: the annual follow-up report ("Uppföljning av
 //! utvecklingsplan", `crate::audit::document`) from what was recorded.
 
-use super::audit::{bound, write_out};
+use super::audit::{Kind, bound, write_out};
 use crate::audit::select::suggest;
-use crate::audit::{Document, Scope, Summary};
+use crate::audit::{Document, Scope};
 use crate::clock::Clock;
 use crate::definition::model::{Organisation, Plan};
 use crate::definition::{Lang, Model, load_dir};
@@ -77,7 +77,13 @@ pub fn find_plan<'m>(model: &'m Model, organisation: Option<&str>, wanted: &str)
             let all: Vec<String> = model.organisations.iter().flat_map(|o| o.plans.iter().map(|p| p.id.to_string())).collect();
             let near = suggest(plan_want, all.iter().map(String::as_str));
             let hint = |sv: bool| match near.first() {
-                Some(n) => if sv { format!(" Menade du `{n}`?") } else { format!(" Did you mean `{n}`?") },
+                Some(n) => {
+                    if sv {
+                        format!(" Menade du `{n}`?")
+                    } else {
+                        format!(" Did you mean `{n}`?")
+                    }
+                }
                 None => String::new(),
             };
             let list = all.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
@@ -129,7 +135,8 @@ pub fn run(a: ReportDocumentArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
         Ok(x) => x,
         Err(m) => return super::fail("report-document", lang, m),
     };
-    let bounds = (a.from.as_deref().map(|t| bound("--from", t, false)).transpose(), a.to.as_deref().map(|t| bound("--to", t, true)).transpose());
+    let bounds =
+        (a.from.as_deref().map(|t| bound("--from", t, false)).transpose(), a.to.as_deref().map(|t| bound("--to", t, true)).transpose());
     let scope = match bounds {
         (Ok(f), Ok(t)) => match scope(plan, a.year, f, t) {
             Ok(s) => s,
@@ -162,13 +169,12 @@ pub fn run(a: ReportDocumentArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
     };
     let today = clock.today(Stockholm);
     let rows = crate::audit::rows(&promised, &model, &people, today);
-    let _ = Summary::of(&rows, lang);
     let doc = Document::build(org, plan, &rows, scope, today, anchor);
     let out = a.output.as_deref();
     match a.format {
-        DocFormat::Html => write_out("report-document", out, doc.html().as_bytes(), false, lang),
+        DocFormat::Html => write_out("report-document", out, doc.html().as_bytes(), Kind::Text, lang),
         DocFormat::Docx => match doc.docx() {
-            Ok(bytes) => write_out("report-document", out, &bytes, true, lang),
+            Ok(bytes) => write_out("report-document", out, &bytes, Kind::Binary, lang),
             Err(_) => super::fail("report-document", lang, Msg::new("dokumentet blev större än 4 GiB.", "the document exceeds 4 GiB.")),
         },
     }

@@ -177,10 +177,10 @@ mod tests {
         let s = Sheet {
             name: "Upp/följ:ning".into(),
             header: vec!["A".into(), "B".into()],
-            rows: vec![vec![Value::Date(NaiveDate::from_ymd_opt(2019, 9, 11).unwrap()), Value::Number(3.0)], vec![
-                Value::Text("<&>".into()),
-                Value::Percent(0.5),
-            ]],
+            rows: vec![
+                vec![Value::Date(NaiveDate::from_ymd_opt(2019, 9, 11).unwrap()), Value::Number(3.0)],
+                vec![Value::Text("<&>".into()), Value::Percent(0.5)],
+            ],
             widths: vec![],
         };
         let x = sheet_xml(&s);

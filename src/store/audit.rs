@@ -83,8 +83,9 @@ impl Store {
         // The events of each row as a nested JSON array (seq first, sorted below): a
         // correlated subquery inline on SQLite (no LATERAL), a LATERAL join on PostgreSQL
         // (an aggregate's argument cannot hold a subquery there).
-        let events = "SELECT AGG(ARR(e.seq, e.at, e.actor, e.reason, e.kind)) FROM events e WHERE e.checkpoint = c.id AND e.kind IN (KINDS)"
-            .replace("KINDS", &kinds);
+        let events =
+            "SELECT AGG(ARR(e.seq, e.at, e.actor, e.reason, e.kind)) FROM events e WHERE e.checkpoint = c.id AND e.kind IN (KINDS)"
+                .replace("KINDS", &kinds);
         let mut sql = match self.engine() {
             Engine::Sqlite => {
                 let events = events.replace("AGG", "json_group_array").replace("ARR", "json_array");

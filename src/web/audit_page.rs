@@ -44,7 +44,12 @@ fn selection(p: &HashMap<String, String>, orgs: &[&Organisation], lang: Lang) ->
     let mut sel = Selection { organisations: orgs.iter().map(|o| o.id.to_string()).collect(), ..Default::default() };
     let mut pick = |key: &str, ok: bool, sv: &str, en: &str| -> bool {
         if !ok {
-            notes.push(format!("{} `{}` {}", if lang == Lang::Sv { sv } else { en }, get(key).unwrap_or_default(), t(lang, "finns inte och ignorerades.", "does not exist and was ignored.")));
+            notes.push(format!(
+                "{} `{}` {}",
+                if lang == Lang::Sv { sv } else { en },
+                get(key).unwrap_or_default(),
+                t(lang, "finns inte och ignorerades.", "does not exist and was ignored.")
+            ));
         }
         ok
     };
@@ -83,7 +88,14 @@ fn selection(p: &HashMap<String, String>, orgs: &[&Organisation], lang: Lang) ->
     if let (Some(f), Some(to)) = (sel.from, sel.to)
         && to < f
     {
-        notes.push(t(lang, "Till-datumet ligger före från-datumet; datumen ignorerades.", "The to date is before the from date; the dates were ignored.").into());
+        notes.push(
+            t(
+                lang,
+                "Till-datumet ligger före från-datumet; datumen ignorerades.",
+                "The to date is before the from date; the dates were ignored.",
+            )
+            .into(),
+        );
         sel.from = None;
         sel.to = None;
     }
@@ -123,6 +135,11 @@ async fn seen(s: &AppState, signed: MaybeSigned, p: &HashMap<String, String>) ->
     let model = s.model();
     let orgs = organisations(&signed.viewer, &model);
     let (selection, notes) = selection(p, &orgs, s.lang);
+    if orgs.is_empty() {
+        // Holds roles only in organisations the definitions no longer have: nothing to see
+        // (an empty list would read every organisation).
+        return Ok(Ok(Seen { viewer: signed.viewer, selection, notes, rows: vec![] }));
+    }
     let mut promised = s.store.audit_rows(&selection.query()).await.map_err(WebError::store(s.lang))?;
     promised.retain(|x| can_see(&signed.viewer, &x.row, &model));
     let people = s.store.people_in(&selection.organisations).await.map_err(WebError::store(s.lang))?;
@@ -220,7 +237,7 @@ fn body(seen: &Seen, orgs: &[&Organisation], lang: Lang, chief: bool) -> Markup 
                 p class="muted" { (t(lang, "Sidan visar de första 300; filerna nedan har alla.", "The page shows the first 300; the files below have all.")) }
             }
             div class="ov-scroll" {
-                table class="ov-table" {
+                table class="ov-table a-rows" {
                     thead { tr {
                         th scope="col" { (t(lang, "Förfaller", "Due")) } th scope="col" { (t(lang, "Kontrollpunkt", "Checkpoint")) }
                         th scope="col" { (t(lang, "Enhet", "Unit")) } th scope="col" { (t(lang, "Ansvarig", "Owner")) }
@@ -231,7 +248,7 @@ fn body(seen: &Seen, orgs: &[&Organisation], lang: Lang, chief: bool) -> Markup 
                     tbody {
                         @for r in seen.rows.iter().take(PAGE_ROWS) {
                             tr {
-                                td { (d(r.due)) }
+                                td class="a-date" { (d(r.due)) }
                                 td { a href=(super::overview::checkpoint_href(&r.checkpoint)) { (r.title) } }
                                 td { (r.unit_name.as_deref().unwrap_or("–")) }
                                 td { (r.owner_role_name) @if !r.owner_people.is_empty() { " (" (r.owner_people) ")" } }
@@ -315,7 +332,12 @@ async fn xlsx(AxState(s): AxState<AppState>, signed: MaybeSigned, Query(p): Para
 }
 
 /// The report of the plan the viewer may see, or where to send them.
-async fn document(s: &AppState, signed: MaybeSigned, plan: &str, p: &HashMap<String, String>) -> Result<Result<(Viewer, Document), Response>, WebError> {
+async fn document(
+    s: &AppState,
+    signed: MaybeSigned,
+    plan: &str,
+    p: &HashMap<String, String>,
+) -> Result<Result<(Viewer, Document), Response>, WebError> {
     let Some(signed) = signed.0 else { return Ok(Err(Redirect::to("/login").into_response())) };
     let model = s.model();
     if !signed.viewer.is_chief(&model) {
@@ -354,7 +376,12 @@ async fn document(s: &AppState, signed: MaybeSigned, plan: &str, p: &HashMap<Str
     Ok(Ok((signed.viewer, Document::build(org, plan, &rows, scope, s.today(), anchor))))
 }
 
-async fn report_html(AxState(s): AxState<AppState>, signed: MaybeSigned, Path(plan): Path<String>, Query(p): Params) -> Result<Response, WebError> {
+async fn report_html(
+    AxState(s): AxState<AppState>,
+    signed: MaybeSigned,
+    Path(plan): Path<String>,
+    Query(p): Params,
+) -> Result<Response, WebError> {
     let (viewer, doc) = match document(&s, signed, &plan, &p).await? {
         Ok(x) => x,
         Err(r) => return Ok(r),
@@ -373,13 +400,22 @@ async fn report_html(AxState(s): AxState<AppState>, signed: MaybeSigned, Path(pl
     Ok(page(&doc.title, Some(&viewer), s.lang, doc.html_body(Some(actions))).into_response())
 }
 
-async fn report_docx(AxState(s): AxState<AppState>, signed: MaybeSigned, Path(plan): Path<String>, Query(p): Params) -> Result<Response, WebError> {
+async fn report_docx(
+    AxState(s): AxState<AppState>,
+    signed: MaybeSigned,
+    Path(plan): Path<String>,
+    Query(p): Params,
+) -> Result<Response, WebError> {
     let (_, doc) = match document(&s, signed, &plan, &p).await? {
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
     match doc.docx() {
-        Ok(bytes) => Ok(file(DOCX, &format!("uppfoljning-{}.docx", doc.plan_id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")), bytes)),
+        Ok(bytes) => Ok(file(
+            DOCX,
+            &format!("uppfoljning-{}.docx", doc.plan_id.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")),
+            bytes,
+        )),
         Err(_) => Err(WebError::NotFound(s.lang)),
     }
 }

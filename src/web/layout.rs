@@ -15,7 +15,8 @@ use maud::{DOCTYPE, Markup, html};
 pub const CSS: &str = include_str!("static/app.css");
 
 /// The pages' stylesheet and the overview's, as one file.
-static STYLESHEET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| [CSS, super::overview::CSS, crate::audit::REPORT_CSS].concat());
+static STYLESHEET: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| [CSS, super::overview::CSS, crate::audit::REPORT_CSS].concat());
 
 pub async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET.as_str())

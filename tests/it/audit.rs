@@ -56,14 +56,22 @@ async fn audit_figures_match_a_count_of_what_was_recorded(url: &str) {
         let what = plan[i % plan.len()];
         match what {
             Did::OnTime => {
-                store.act(&r.id, &Command::Report(report("<script>alert(1)</script> Gjort i tid.")), "rita", at(due), today(due)).await.unwrap().unwrap();
+                store
+                    .act(&r.id, &Command::Report(report("<script>alert(1)</script> Gjort i tid.")), "rita", at(due), today(due))
+                    .await
+                    .unwrap()
+                    .unwrap();
                 if i % 2 == 0 {
                     store.act(&r.id, &Command::Approve, "cecilia", at(due + Duration::days(3)), today(due)).await.unwrap().unwrap();
                 }
             }
             Did::Late => {
                 let when = due + Duration::days(10);
-                store.act(&r.id, &Command::Report(report("<script>alert(1)</script>")), "sune", at(when), today(when)).await.unwrap().unwrap();
+                store
+                    .act(&r.id, &Command::Report(report("<script>alert(1)</script>")), "sune", at(when), today(when))
+                    .await
+                    .unwrap()
+                    .unwrap();
             }
             Did::Waived => {
                 let cmd = Command::Waive { reason: "Insatsen avslutad & ersatt".into() };
@@ -72,7 +80,11 @@ async fn audit_figures_match_a_count_of_what_was_recorded(url: &str) {
             Did::Missed => {
                 let later = due + Duration::days(1);
                 store.act(&r.id, &Command::MarkOverdue, "arshjul", at(later), today(later)).await.unwrap().unwrap();
-                store.act(&r.id, &Command::MarkMissed { reason: None }, "arshjul", at(later + Duration::days(30)), today(later)).await.unwrap().unwrap();
+                store
+                    .act(&r.id, &Command::MarkMissed { reason: None }, "arshjul", at(later + Duration::days(30)), today(later))
+                    .await
+                    .unwrap()
+                    .unwrap();
             }
             Did::Nothing => {}
         }
@@ -81,7 +93,9 @@ async fn audit_figures_match_a_count_of_what_was_recorded(url: &str) {
 
     // The count made here.
     let cal = Calendar::default();
-    let working_days = |from: NaiveDate, to: NaiveDate| (1..=(to - from).num_days()).filter(|n| cal.is_working_day(from + Duration::days(*n))).count() as u32;
+    let working_days = |from: NaiveDate, to: NaiveDate| {
+        (1..=(to - from).num_days()).filter(|n| cal.is_working_day(from + Duration::days(*n))).count() as u32
+    };
     let expect = |due: NaiveDate, what: Did| match what {
         Did::OnTime => (Verdict::OnTime, None),
         Did::Late => (Verdict::Late, Some(working_days(due, due + Duration::days(10)))),

@@ -17,16 +17,61 @@ use std::path::{Path, PathBuf};
 /// Seed 003's ten activities (in the report's order): id in the fixture, outcome,
 /// Uppföljning, Analys.
 const SEED_003: [(&str, Outcome, &str, &str); 10] = [
-    ("barnskotare", Outcome::EjGenomford, "Denna utbildningsinsats är ej genomförd", "Denna utbildningsinsats finns ej ekonomiska förutsättningar att genomföra 2019."),
-    ("vuxenutbildning", Outcome::PaborjadEjSlutford, "Rektor samt kvalitets- och verksamhetscontroller har påbörjat ett arbete för att förbättra strukturen.", "Denna aktivitet är påbörjad men ej slutförd."),
-    ("krankande-behandling", Outcome::Genomford, "Huvudmannen har stöttat samtliga enheter i att utveckla sina arbetsprocesser.", "De förbättrade arbetsprocesserna har inneburit att antalet anmälningar har ökat."),
-    ("extra-anpassningar", Outcome::PaborjadEjSlutford, "Arbetet med extra anpassningar och särskilt stöd har tydliggjorts i processbeskrivningar.", "Arbetet behöver följas och stödjas en längre tid."),
-    ("processer-2c8", Outcome::PaborjadEjSlutford, "Arbetet är påbörjat och kommer att pågå ytterligare några år.", "Vi kan se nyttan av att processerna ritas in i systemet."),
-    ("ledningsprocesser", Outcome::PaborjadEjSlutford, "Arbetet påbörjat av en utsedd grupp av rektorer.", "Arbetet påverkar skolledarnas förståelse för uppdraget positivt."),
+    (
+        "barnskotare",
+        Outcome::EjGenomford,
+        "Denna utbildningsinsats är ej genomförd",
+        "Denna utbildningsinsats finns ej ekonomiska förutsättningar att genomföra 2019.",
+    ),
+    (
+        "vuxenutbildning",
+        Outcome::PaborjadEjSlutford,
+        "Rektor samt kvalitets- och verksamhetscontroller har påbörjat ett arbete för att förbättra strukturen.",
+        "Denna aktivitet är påbörjad men ej slutförd.",
+    ),
+    (
+        "krankande-behandling",
+        Outcome::Genomford,
+        "Huvudmannen har stöttat samtliga enheter i att utveckla sina arbetsprocesser.",
+        "De förbättrade arbetsprocesserna har inneburit att antalet anmälningar har ökat.",
+    ),
+    (
+        "extra-anpassningar",
+        Outcome::PaborjadEjSlutford,
+        "Arbetet med extra anpassningar och särskilt stöd har tydliggjorts i processbeskrivningar.",
+        "Arbetet behöver följas och stödjas en längre tid.",
+    ),
+    (
+        "processer-2c8",
+        Outcome::PaborjadEjSlutford,
+        "Arbetet är påbörjat och kommer att pågå ytterligare några år.",
+        "Vi kan se nyttan av att processerna ritas in i systemet.",
+    ),
+    (
+        "ledningsprocesser",
+        Outcome::PaborjadEjSlutford,
+        "Arbetet påbörjat av en utsedd grupp av rektorer.",
+        "Arbetet påverkar skolledarnas förståelse för uppdraget positivt.",
+    ),
     ("arbetsmiljo-nya-chefer", Outcome::EjPaborjad, "Ej påbörjat på grund av att vår HR-strateg har slutat.", "-"),
-    ("ledningsstruktur", Outcome::Genomford, "Förvaltningsledningen har träffats för att hitta former för ett hållbart ledarskap.", "Vi förbättrar rektorernas möjligheter att lyckas i uppdraget."),
-    ("plattform", Outcome::Genomford, "Samtliga skolledare erbjöds handledning i arbetet med att etablera sin plattform.", "Handledning behöver utgå från individuella behov."),
-    ("it-projekt", Outcome::PaborjadEjSlutford, "Vi har under våren 2019 påbörjat ett projekt inom IT som vi kallar Modern IT i skolan, MITS.", "-"),
+    (
+        "ledningsstruktur",
+        Outcome::Genomford,
+        "Förvaltningsledningen har träffats för att hitta former för ett hållbart ledarskap.",
+        "Vi förbättrar rektorernas möjligheter att lyckas i uppdraget.",
+    ),
+    (
+        "plattform",
+        Outcome::Genomford,
+        "Samtliga skolledare erbjöds handledning i arbetet med att etablera sin plattform.",
+        "Handledning behöver utgå från individuella behov.",
+    ),
+    (
+        "it-projekt",
+        Outcome::PaborjadEjSlutford,
+        "Vi har under våren 2019 påbörjat ett projekt inom IT som vi kallar Modern IT i skolan, MITS.",
+        "-",
+    ),
 ];
 
 const INJECTION: &str = "=cmd|' /C calc'!A0";
@@ -109,7 +154,19 @@ async fn timra_2019_report_and_audit_workbook_read_back_by_independent_readers()
     let defs_s = defs.to_string_lossy().into_owned();
     let docx = t.path().join("uppfoljning.docx");
     let out = arshjul_env(
-        &["report-document", "--plan", "aktiviteter-2019", "--year", "2019", "--format", "docx", "--output", &docx.to_string_lossy(), "--dir", &defs_s],
+        &[
+            "report-document",
+            "--plan",
+            "aktiviteter-2019",
+            "--year",
+            "2019",
+            "--format",
+            "docx",
+            "--output",
+            &docx.to_string_lossy(),
+            "--dir",
+            &defs_s,
+        ],
         &env,
     );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
@@ -158,7 +215,19 @@ async fn timra_2019_report_and_audit_workbook_read_back_by_independent_readers()
     // The audit workbook.
     let xlsx = t.path().join("revision.xlsx");
     let out = arshjul_env(
-        &["audit", "--organisation", "timra", "--plan", "aktiviteter-2019", "--format", "xlsx", "--output", &xlsx.to_string_lossy(), "--dir", &defs_s],
+        &[
+            "audit",
+            "--organisation",
+            "timra",
+            "--plan",
+            "aktiviteter-2019",
+            "--format",
+            "xlsx",
+            "--output",
+            &xlsx.to_string_lossy(),
+            "--dir",
+            &defs_s,
+        ],
         &env,
     );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);

@@ -1,8 +1,8 @@
 //! The integration tests: one binary, one module per area.
 
-mod browser;
 mod audit;
 mod audit_files;
+mod browser;
 mod calendar;
 mod check;
 mod concurrency_process;

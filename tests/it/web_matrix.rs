@@ -206,7 +206,6 @@ async fn another_schools_checkpoint_is_an_unknown_id(url: &str) {
     assert!(!home.body.contains(&checkpoint_path(&theirs.id)), "{}", home.body);
 }
 
-
 /// The audit pages (issue 10) per role: `/audit` and its downloads for everyone signed in
 /// (each sees what `can_see` allows), the annual report only for those who get the overview;
 /// an unknown plan is a 404.
