@@ -73,7 +73,9 @@ fn unknown(what_sv: &str, what_en: &str, flag: &str, value: &str, known: &[Strin
 
 /// Refuses a selection that names a value the store does not hold.
 pub fn check(sel: &Selection, known: &Known) -> Result<(), Msg> {
-    let checks: [(&Option<String>, &str, &str, &str, &Vec<String>); 4] = [
+    /// (value, Swedish name, English name, flag, known values)
+    type Check<'a> = (&'a Option<String>, &'a str, &'a str, &'a str, &'a Vec<String>);
+    let checks: [Check; 4] = [
         (&sel.organisation, "organisation", "organisation", "--organisation", &known.organisations),
         (&sel.plan, "plan", "plan", "--plan", &known.plans),
         (&sel.unit, "enhet", "unit", "--unit", &known.units),

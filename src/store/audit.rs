@@ -40,6 +40,14 @@ pub struct Known {
     pub roles: Vec<String>,
 }
 
+impl Known {
+    /// Just the given values (all known to exist).
+    pub fn from_selection(o: &Option<String>, p: &Option<String>, u: &Option<String>, r: &Option<String>) -> Known {
+        let one = |v: &Option<String>| v.iter().cloned().collect();
+        Known { organisations: one(o), plans: one(p), units: one(u), roles: one(r) }
+    }
+}
+
 fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -160,6 +168,22 @@ impl Store {
             .collect();
         out.sort_by(|a, b| (a.row.due.is_none(), a.row.due, &a.row.id).cmp(&(b.row.due.is_none(), b.row.due, &b.row.id)));
         Ok(out)
+    }
+
+    /// Whether any stored checkpoint has `value` in `column` (one of `organisation`, `plan`,
+    /// `unit`, `owner_role`; anything else is false). An indexed probe, not a scan of
+    /// distinct values: the suggestions ([`Store::audit_known`]) are read only for a miss.
+    pub async fn audit_has(&self, column: &str, value: &str) -> Result<bool, StoreError> {
+        if !["organisation", "plan", "unit", "owner_role"].contains(&column) {
+            return Ok(false);
+        }
+        let sql = format!("SELECT 1 FROM checkpoints WHERE {column} = $1 LIMIT 1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(value.to_owned())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| StoreError::db(Op::Search, e))?;
+        Ok(row.is_some())
     }
 
     /// The organisations, plans, units and owner roles the store holds (for suggestions).

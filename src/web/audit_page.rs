@@ -53,25 +53,25 @@ fn selection(p: &HashMap<String, String>, orgs: &[&Organisation], lang: Lang) ->
         }
         ok
     };
-    if let Some(o) = get("org") {
-        if pick("org", orgs.iter().any(|x| *x.id == *o), "Organisationen", "The organisation") {
-            sel.organisation = Some(o);
-        }
+    if let Some(o) = get("org")
+        && pick("org", orgs.iter().any(|x| *x.id == *o), "Organisationen", "The organisation")
+    {
+        sel.organisation = Some(o);
     }
-    if let Some(v) = get("plan") {
-        if pick("plan", orgs.iter().any(|o| o.plans.iter().any(|x| *x.id == *v)), "Planen", "The plan") {
-            sel.plan = Some(v);
-        }
+    if let Some(v) = get("plan")
+        && pick("plan", orgs.iter().any(|o| o.plans.iter().any(|x| *x.id == *v)), "Planen", "The plan")
+    {
+        sel.plan = Some(v);
     }
-    if let Some(v) = get("unit") {
-        if pick("unit", orgs.iter().any(|o| o.unit(&v).is_some()), "Enheten", "The unit") {
-            sel.unit = Some(v);
-        }
+    if let Some(v) = get("unit")
+        && pick("unit", orgs.iter().any(|o| o.unit(&v).is_some()), "Enheten", "The unit")
+    {
+        sel.unit = Some(v);
     }
-    if let Some(v) = get("role") {
-        if pick("role", orgs.iter().any(|o| o.role(&v).is_some() || o.group(&v).is_some()), "Rollen", "The role") {
-            sel.role = Some(v);
-        }
+    if let Some(v) = get("role")
+        && pick("role", orgs.iter().any(|o| o.role(&v).is_some() || o.group(&v).is_some()), "Rollen", "The role")
+    {
+        sel.role = Some(v);
     }
     for (key, into) in [("from", &mut sel.from), ("to", &mut sel.to)] {
         if let Some(v) = get(key) {
