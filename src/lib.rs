@@ -19,14 +19,19 @@
 //! - [`msg`]: one message in Swedish and English.
 //! - [`web`]: the web pages (axum, maud): report forms from the reminders' links, sign-in
 //!   by email, per-role access.
+//! - [`audit`]: "did the follow-up happen?" per promised checkpoint, the summary figures,
+//!   and the annual follow-up report (HTML, DOCX). Pure.
+//! - [`export`]: ZIP, XLSX and XML escaping for the office files, written by hand. Pure.
 //! - [`cli`]: argument parsing and wiring for the `arshjul` binary.
 
+pub mod audit;
 pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod definition;
 pub mod engine;
+pub mod export;
 pub mod mail;
 pub mod msg;
 pub mod remind;

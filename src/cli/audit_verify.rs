@@ -109,12 +109,12 @@ pub fn run(cmd: AuditCommand, lang: Lang) -> ExitCode {
                         audit.events, audit.checkpoints, audit.anchor
                     ),
                 };
-                eprintln!("{note}");
+                errln!("{note}");
                 ExitCode::SUCCESS
             }
             AuditCommand::Anchor => {
                 print_text(&audit, lang);
-                eprintln!(
+                errln!(
                     "{}",
                     say(lang, "Ingen förankring skrivs ut för en historik som inte är intakt.", "No anchor is printed for a history that is not intact.")
                 );

@@ -27,6 +27,7 @@ macro_rules! out {
     }};
 }
 
+mod audit;
 mod audit_verify;
 mod calendar;
 mod check;
@@ -35,6 +36,9 @@ mod outbox;
 mod output;
 mod people;
 mod plan;
+mod report_document;
+
+pub use report_document::history_anchor;
 mod serve;
 mod simulate;
 mod state;
@@ -92,9 +96,11 @@ pub enum Command {
     /// Personkatalogen: vem som innehar vilken roll (per enhet).
     #[command(subcommand)]
     People(people::PeopleCommand),
-    /// Granskning: att historiken är orörd (`verify`) och dess förankring (`anchor`).
-    #[command(subcommand)]
-    Audit(audit_verify::AuditCommand),
+    /// Revision: blev uppföljningen av? En rad per utlovad uppföljning (rapporterad när och av
+    /// vem, hur många arbetsdagar sent, godkänd, avskriven, missad) och andelar per plan, enhet, roll.
+    Audit(audit::AuditArgs),
+    /// Årsrapporten "Uppföljning av utvecklingsplan" för en plan, ur det som rapporterats (HTML eller DOCX).
+    ReportDocument(report_document::ReportDocumentArgs),
 }
 
 static CONFIG: std::sync::OnceLock<crate::config::Config> = std::sync::OnceLock::new();
@@ -188,7 +194,8 @@ pub fn run(cli: Cli, shared: Arc<dyn Clock>) -> ExitCode {
         Command::Run(args) => daemon::run(args, lang, shared.clone()),
         Command::Serve(args) => serve::run(args, lang, shared.clone()),
         Command::Outbox(args) => outbox::run(args, lang),
-        Command::Audit(cmd) => audit_verify::run(cmd, lang),
+        Command::Audit(args) => audit::run(args, lang, clock),
+        Command::ReportDocument(args) => report_document::run(args, lang, clock),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }

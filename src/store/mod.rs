@@ -7,6 +7,7 @@
 
 mod act;
 mod audit;
+pub mod audit_rows;
 pub mod chain;
 mod dialect;
 pub mod identity;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 
 pub use act::Acted;
 pub use audit::Audit;
+pub use audit_rows::{Known, Promised, Recorded};
 pub use missed::{Occurrence, OverdueRow};
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};

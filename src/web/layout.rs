@@ -15,7 +15,8 @@ use maud::{DOCTYPE, Markup, html};
 pub const CSS: &str = include_str!("static/app.css");
 
 /// The pages' stylesheet and the overview's, as one file.
-static STYLESHEET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| [CSS, super::overview::CSS].concat());
+static STYLESHEET: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| [CSS, super::overview::CSS, crate::audit::REPORT_CSS].concat());
 
 pub async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET.as_str())
@@ -45,6 +46,7 @@ pub fn page(title: &str, viewer: Option<&Viewer>, lang: Lang, body: Markup) -> M
                             ul {
                                 li { a href="/" { (t(lang, "Mina enheter", "My units")) } }
                                 li { a href="/overview" { (t(lang, "Översikt", "Overview")) } }
+                                li { a href="/audit" { (t(lang, "Uppföljning", "Follow-up")) } }
                                 @if v.admin { li { a href="/admin/people" { (t(lang, "Personer", "People")) } } }
                             }
                         }

@@ -10,14 +10,15 @@
 //! - [`access`]: who sees and does what (pure).
 //! - [`token`]: signed links (HMAC-SHA256), base64url, hashes (pure).
 //! - [`session`]: sessions in the store, the cookie, CSRF tokens, the signed-in extractor.
-//! - `login`, `link`, `report`, `checkpoint`, `home`, `people` (`/admin/people`): one file
-//!   per page or flow.
+//! - `login`, `link`, `report`, `checkpoint`, `home`, `people` (`/admin/people`),
+//!   `audit_page` (`/audit`, `/plans/{plan}/report`): one file per page or flow.
 //! - [`oidc`]: sign-in with the organisation's account (OpenID Connect); [`oidc_jwt`] verifies
 //!   its ID tokens, `oidc_http` is its HTTP(S) client.
 //!
 //! Must not decide transitions: every change goes through `Store::act` (the state machine).
 
 pub mod access;
+mod audit_page;
 mod checkpoint;
 mod error;
 pub mod headers;
@@ -179,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .route("/checkpoint/{id}/reschedule", post(checkpoint::reschedule))
         .route(people::PATH, get(people::show).post(people::import))
         .merge(overview_page::routes())
+        .merge(audit_page::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(headers::BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))

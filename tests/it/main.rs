@@ -1,6 +1,8 @@
 //! The integration tests: one binary, one module per area.
 
+mod audit;
 mod audit_chain;
+mod audit_files;
 mod browser;
 mod calendar;
 mod check;

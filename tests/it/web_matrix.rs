@@ -206,4 +206,53 @@ async fn another_schools_checkpoint_is_an_unknown_id(url: &str) {
     assert!(!home.body.contains(&checkpoint_path(&theirs.id)), "{}", home.body);
 }
 
-on_both_engines!(every_role_by_every_page_and_action, another_schools_checkpoint_is_an_unknown_id);
+/// The audit pages (issue 10) per role: `/audit` and its downloads for everyone signed in
+/// (each sees what `can_see` allows), the annual report only for those who get the overview;
+/// an unknown plan is a 404.
+const AUDIT_PAGES: [&str; 6] = [
+    "/audit",
+    "/audit.csv",
+    "/audit.xlsx",
+    "/plans/plan-2021/report?org=testkommun",
+    "/plans/plan-2021/report.docx?org=testkommun",
+    "/plans/finns-inte/report",
+];
+
+#[rustfmt::skip]
+const AUDIT_EXPECTED: [[u16; 6]; 8] = [
+    [200, 200, 200, 200, 200, 404], // förvaltningschef
+    [200, 200, 200, 200, 200, 404], // grundskolechef
+    [200, 200, 200, 303, 303, 303], // rektor A
+    [200, 200, 200, 303, 303, 303], // rektor B
+    [200, 200, 200, 200, 200, 404], // revisor
+    [200, 200, 200, 200, 200, 404], // administratör
+    [303, 303, 303, 303, 303, 303], // utloggad
+    [303, 303, 303, 303, 303, 303], // inte i katalogen
+];
+
+async fn audit_pages_by_role(url: &str) {
+    let w = start(url).await;
+    for ((who, email), want) in WHO.iter().zip(AUDIT_EXPECTED) {
+        let mut c = client(&w, *email).await;
+        for (page, want) in AUDIT_PAGES.iter().zip(want) {
+            let got = c.get(page).await;
+            assert_eq!(got.status, want, "{who}: GET {page}");
+        }
+    }
+    // A rektor's rows are their school's only; the chef's are both schools'.
+    let mut rita = w.signed_in("rita@testkommun.se").await;
+    let csv = rita.get("/audit.csv").await.body;
+    assert!(csv.contains("Norrskolan") && !csv.contains("Söderskolan"), "{csv}");
+    let mut cecilia = w.signed_in("cecilia@testkommun.se").await;
+    let csv = cecilia.get("/audit.csv").await.body;
+    assert!(csv.contains("Norrskolan") && csv.contains("Söderskolan"));
+    assert!(csv.starts_with("\u{FEFF}Organisation,Plan,Insats,Kontrollpunkt"), "{}", &csv[..80]);
+    // Filters the viewer's organisation does not have are named and ignored, not obeyed.
+    let page = cecilia.get("/audit?unit=%3Cscript%3E").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("`&lt;script&gt;` finns inte och ignorerades.") && !page.body.contains("<script>"), "{}", page.body);
+    let xlsx = cecilia.get("/audit.xlsx").await;
+    assert_eq!(xlsx.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+}
+
+on_both_engines!(every_role_by_every_page_and_action, another_schools_checkpoint_is_an_unknown_id, audit_pages_by_role);

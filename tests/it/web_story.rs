@@ -109,7 +109,14 @@ async fn sign_in(w: &Web, server: &SmtpServer, page: &Page, email: &str) {
     page.click_button("Skicka inloggningslänk").await;
     page.wait_for_text("Kolla din e-post").await;
     w.tick(server).await;
-    let link = newest_links(w, server, email, "login").into_iter().next().expect("a sign-in link");
+    // The newest mail with a sign-in link (the same tick may also mail the person reminders).
+    let link = server
+        .received()
+        .into_iter()
+        .rev()
+        .filter(|m| m.to.iter().any(|t| t == email))
+        .find_map(|m| links(&mail_text(&m.data), &w.state.base_url, "login").into_iter().next())
+        .expect("a sign-in link");
     page.goto(&format!("{base}{link}")).await;
     page.click_button("Logga in").await;
     page.wait_for_text("Mina enheter").await;
@@ -149,5 +156,62 @@ async fn every_other_page_passes_axe_at_both_widths() {
     rektor.goto(&format!("{base}{link}")).await;
     rektor.wait_for_text("Länken har gått ut").await;
     check(&rektor, "lank-utgangen").await;
+    rektor.close().await;
+}
+
+/// The audit page and the annual report (issue 10): axe-clean at both widths, for the chef
+/// (with a report, a waiver and an overdue checkpoint in the rows) and for a rektor (their
+/// school's rows only).
+#[tokio::test]
+async fn the_audit_page_and_the_annual_report_pass_axe_at_both_widths() {
+    use crate::web_matrix::{ORG, PEOPLE};
+    use arshjul::workflow::{Command, Outcome, Report, Today};
+    let t = TempDir::new();
+    let w = Web::start_org(&sqlite_url(&t), Some(ORG), PLAN, None, PEOPLE).await;
+    let server = SmtpServer::start();
+    let rows = w.store.status(&arshjul::store::Filter::default()).await.unwrap();
+    let today = Today { date: w.state.today(), target_is_working_day: true, window: None };
+    let now = w.state.now();
+    let mut reported = None;
+    for (i, r) in rows.iter().filter(|r| r.plan.is_some()).enumerate().take(3) {
+        let cmd = match i {
+            0 => Command::Report(Report {
+                outcome: Outcome::PaborjadEjSlutford,
+                reason: None,
+                uppfoljning: "Alla lärare har gått utbildningen.\nUppföljning sker i maj.".into(),
+                analys: "Vi ser <b>tydlig</b> effekt.".into(),
+                links: vec![],
+            }),
+            1 => Command::Waive { reason: "Ersatt av en ny insats".into() },
+            _ => continue,
+        };
+        w.store.act(&r.id, &cmd, "rita@testkommun.se", now, today).await.unwrap().unwrap();
+        if i == 0 {
+            reported = Some(r.title.clone());
+        }
+    }
+    let base = w.state.base_url.clone();
+    let chef = Page::open().await;
+    sign_in(&w, &server, &chef, "cecilia@testkommun.se").await;
+    chef.goto(&format!("{base}/audit")).await;
+    chef.wait_for_text("Uppföljning: blev det gjort?").await;
+    let body = chef.body_text().await;
+    assert!(body.contains("Sammanfattning") && body.contains("avskriven"), "{body}");
+    check(&chef, "uppfoljning").await;
+    chef.goto(&format!("{base}/plans/plan-2021/report?org=testkommun")).await;
+    chef.wait_for_text("Uppföljning av utvecklingsplan: Plan 2021").await;
+    let body = chef.body_text().await;
+    assert!(body.contains("Vi ser <b>tydlig</b> effekt.") && body.contains("Påbörjad men ej slutförd"), "{body}");
+    assert!(reported.is_some_and(|r| body.contains(&r)), "{body}");
+    check(&chef, "arsrapport").await;
+    chef.close().await;
+
+    let rektor = Page::open().await;
+    sign_in(&w, &server, &rektor, "sune@testkommun.se").await;
+    rektor.goto(&format!("{base}/audit")).await;
+    rektor.wait_for_text("Uppföljning: blev det gjort?").await;
+    let body = rektor.body_text().await;
+    assert!(body.contains("Söderskolan") && !body.contains("Norrskolan ("), "{body}");
+    check(&rektor, "uppfoljning-rektor").await;
     rektor.close().await;
 }
