@@ -1,7 +1,9 @@
 -- arshjul schema v6 (sqlite): the tamper-evident history (issue 10, store::chain).
 -- Each event gets its place in its checkpoint's chain (ordinal, from 1) and its hash; the
 -- checkpoint row keeps the chain's head. Events from before are linked by the back-fill
--- that runs in the same transaction right after this file (store::migrate).
+-- that runs in the same transaction after the migration files (store::migrate finds this file
+-- by the marker on the next line, wherever it stands in the list).
+-- arshjul:chain-backfill
 ALTER TABLE events ADD COLUMN ordinal INTEGER;
 ALTER TABLE events ADD COLUMN hash TEXT;
 ALTER TABLE checkpoints ADD COLUMN chain_count INTEGER NOT NULL DEFAULT 0;

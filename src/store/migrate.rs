@@ -61,10 +61,14 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
     for sql in steps.iter().skip(current as usize) {
         sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     }
-    if current < LATEST {
-        // Events from before the chain (schema 6) are linked now, in this transaction:
-        // a store from before verifies (it attests the history as it was at the upgrade).
+    // Events from before the chain are linked when the upgrade crosses the chain's schema,
+    // in this transaction: a store from before verifies (it attests the history as it was at
+    // the upgrade). Never later: an event without chain fields then is an inserted one.
+    let chain_schema = steps.iter().position(|s| s.contains("-- arshjul:chain-backfill")).map_or(0, |i| i as i64 + 1);
+    if current < chain_schema {
         super::audit::backfill(store.engine(), &mut tx).await?;
+    }
+    if current < LATEST {
         sqlx::query("DELETE FROM arshjul_meta WHERE key = 'schema_version'")
             .execute(&mut *tx)
             .await
