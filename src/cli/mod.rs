@@ -21,6 +21,7 @@ macro_rules! out {
 mod calendar;
 mod check;
 mod daemon;
+mod ical;
 mod outbox;
 mod output;
 mod people;
@@ -82,6 +83,8 @@ pub enum Command {
     /// Personkatalogen: vem som innehar vilken roll (per enhet).
     #[command(subcommand)]
     People(people::PeopleCommand),
+    /// Skriv en kalender (iCalendar, RFC 5545) med en persons, en rolls eller en enhets kontrollpunkter.
+    Ical(ical::IcalArgs),
 }
 
 static CONFIG: std::sync::OnceLock<crate::config::Config> = std::sync::OnceLock::new();
@@ -175,6 +178,7 @@ pub fn run(cli: Cli, shared: Arc<dyn Clock>) -> ExitCode {
         Command::Run(args) => daemon::run(args, lang, shared.clone()),
         Command::Serve(args) => serve::run(args, lang, shared.clone()),
         Command::Outbox(args) => outbox::run(args, lang),
+        Command::Ical(args) => ical::run(args, lang, clock),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }

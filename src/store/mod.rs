@@ -6,6 +6,7 @@
 //! only loads, stores and keeps the two in step, one transaction per change.
 
 mod act;
+mod feeds;
 pub mod identity;
 mod migrate;
 mod outbox;
@@ -24,6 +25,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use act::Acted;
+pub use feeds::FeedLink;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
@@ -67,6 +69,7 @@ pub enum Op {
     Secrets,
     Sessions,
     SignIn,
+    Feeds,
 }
 
 impl Op {
@@ -100,6 +103,7 @@ impl Op {
             Op::Secrets => "läsning av nyckeln för länkar",
             Op::Sessions => "hantering av inloggningar",
             Op::SignIn => "hantering av inloggningslänkar",
+            Op::Feeds => "hantering av kalenderflöden",
         }
     }
 
@@ -133,6 +137,7 @@ impl Op {
             Op::Secrets => "reading the link key",
             Op::Sessions => "handling sessions",
             Op::SignIn => "handling sign-in links",
+            Op::Feeds => "handling calendar feeds",
         }
     }
 }

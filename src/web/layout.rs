@@ -45,6 +45,7 @@ pub fn page(title: &str, viewer: Option<&Viewer>, lang: Lang, body: Markup) -> M
                             ul {
                                 li { a href="/" { (t(lang, "Mina enheter", "My units")) } }
                                 li { a href="/overview" { (t(lang, "Översikt", "Overview")) } }
+                                li { a href="/calendar" { (t(lang, "Kalender", "Calendar")) } }
                                 @if v.admin { li { a href="/admin/people" { (t(lang, "Personer", "People")) } } }
                             }
                         }
