@@ -1,6 +1,8 @@
 //! `arshjul ical --person EMAIL | --role ROLE | --unit UNIT [--organisation ORG] [--output FILE]`:
 //! a calendar feed (RFC 5545) of the stored checkpoints, to a file or standard output. The
 //! same feed the web pages serve at a secret link (`web::feeds`), without the viewer's limits.
+//! `arshjul ical-link create --for EMAIL [--role R | --unit U] | list | revoke ID`: those links,
+//! for administrators (a link made here is read with the named person's rights, as on the web).
 
 use crate::clock::Clock;
 use crate::definition::{Lang, load_dir};
@@ -99,6 +101,103 @@ async fn run_async(args: IcalArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
                         ),
                     )
                 }
+            }
+        }
+    }
+}
+
+/// `arshjul ical-link …`: the web's feed links from the command line, for administrators.
+#[derive(clap::Subcommand, Debug)]
+pub enum LinkCommand {
+    /// Skapa en hemlig kalenderlänk åt en person (adressen skrivs ut en gång).
+    Create {
+        /// Personen som länken skapas åt: kalendern visar det hen får se.
+        #[arg(long = "for")]
+        email: String,
+        /// Personens egna kontrollpunkter (standard), eller en roll eller enhet.
+        #[arg(long, conflicts_with = "unit")]
+        role: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Katalogen med definitioner (standard: workflows/ eller ARSHJUL_WORKFLOWS).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Visa alla kalenderlänkar som inte är återkallade.
+    List,
+    /// Återkalla en kalenderlänk (id från `list`).
+    Revoke { id: String },
+}
+
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub fn run_link(cmd: LinkCommand, lang: Lang, clock: &dyn Clock) -> ExitCode {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return ExitCode::FAILURE };
+    rt.block_on(run_link_async(cmd, lang, clock))
+}
+
+async fn run_link_async(cmd: LinkCommand, lang: Lang, clock: &dyn Clock) -> ExitCode {
+    let fail = |m: Msg| super::fail("ical-link", lang, m);
+    let store = match Store::open_command(&super::state::database_url()).await {
+        Ok(s) => s,
+        Err(e) => return fail(e.into()),
+    };
+    let now = clock.now();
+    match cmd {
+        LinkCommand::List => match store.feed_links(None).await {
+            Ok(links) => {
+                for l in links {
+                    let last = l.last_used_at.map_or_else(|| "-".to_owned(), stamp);
+                    let scope = format!("{}:{}{}", l.kind, l.organisation.map(|o| format!("{o}:")).unwrap_or_default(), l.scope);
+                    outln!("{}\t{}\t{scope}\t{}\t{last}", l.id, l.email, stamp(l.created_at));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e.into()),
+        },
+        LinkCommand::Revoke { id } => match store.revoke_feed_link(&id, None, now).await {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => fail(Msg::new(
+                format!("ingen giltig kalenderlänk har id `{id}` (redan återkallad?). Se `arshjul ical-link list`."),
+                format!("no live calendar link has the id `{id}` (already revoked?). See `arshjul ical-link list`."),
+            )),
+            Err(e) => fail(e.into()),
+        },
+        LinkCommand::Create { email, role, unit, organisation, dir } => {
+            let scope = match (role, unit) {
+                (Some(role), _) => Scope::Role { organisation, role },
+                (None, Some(unit)) => Scope::Unit { organisation, unit },
+                (None, None) => Scope::Person { email: email.clone() },
+            };
+            let model = match load_dir(&dir.unwrap_or_else(super::default_dir)) {
+                Ok(m) => m,
+                Err(diags) => {
+                    super::print_diagnostics(&diags, lang);
+                    return ExitCode::from(2);
+                }
+            };
+            let people = match store.person(&email).await {
+                Ok(p) => p,
+                Err(e) => return fail(e.into()),
+            };
+            // The person and the scope must both exist now.
+            for s in [Scope::Person { email: email.clone() }, scope.clone()] {
+                let dir = if matches!(s, Scope::Person { .. }) { people.clone() } else { Vec::new() };
+                if let Err(m) = crate::ical::feed::resolve(&s, &model, &dir, lang) {
+                    return fail(m);
+                }
+            }
+            match crate::web::feeds::create_link(&store, &email, &scope, now).await {
+                Ok(Some(secret)) => {
+                    outln!("{}/ical/{secret}.ics", super::config().base_url.trim_end_matches('/'));
+                    ExitCode::SUCCESS
+                }
+                Ok(None) => fail(Msg::new("systemet saknar slumpkälla.", "no random source.")),
+                Err(e) => fail(e.into()),
             }
         }
     }

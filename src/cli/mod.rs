@@ -85,6 +85,9 @@ pub enum Command {
     People(people::PeopleCommand),
     /// Skriv en kalender (iCalendar, RFC 5545) med en persons, en rolls eller en enhets kontrollpunkter.
     Ical(ical::IcalArgs),
+    /// Kalenderlänkarna (de hemliga adresserna /ical/….ics): skapa åt en person, lista, återkalla.
+    #[command(subcommand, name = "ical-link")]
+    IcalLink(ical::LinkCommand),
 }
 
 static CONFIG: std::sync::OnceLock<crate::config::Config> = std::sync::OnceLock::new();
@@ -179,6 +182,7 @@ pub fn run(cli: Cli, shared: Arc<dyn Clock>) -> ExitCode {
         Command::Serve(args) => serve::run(args, lang, shared.clone()),
         Command::Outbox(args) => outbox::run(args, lang),
         Command::Ical(args) => ical::run(args, lang, clock),
+        Command::IcalLink(cmd) => ical::run_link(cmd, lang, clock),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }

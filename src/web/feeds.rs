@@ -74,6 +74,25 @@ pub async fn render_feed(
     Ok(Ok(crate::ical::write(&texts.calendar(&resolved.name, &rows, &sequences), now)))
 }
 
+/// Stores a new link of `scope` for `email` and gives its secret (`None`: no random source).
+pub async fn create_link(store: &Store, email: &str, scope: &Scope, now: DateTime<Utc>) -> Result<Option<String>, StoreError> {
+    let (Some(secret), Some(id)) = (random::<32>(), random::<12>()) else { return Ok(None) };
+    let secret = b64_encode(&secret);
+    let (kind, organisation, value) = scope.parts();
+    let link = FeedLink {
+        id: b64_encode(&id),
+        email: email.to_owned(),
+        kind: kind.to_owned(),
+        organisation: organisation.map(str::to_owned),
+        scope: value.to_owned(),
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    store.create_feed_link(&link, &sha256_hex(&secret)).await?;
+    Ok(Some(secret))
+}
+
 /// `GET /ical/<secret>.ics`.
 async fn serve_feed(AxState(s): AxState<AppState>, Path(file): Path<String>) -> Result<Response, WebError> {
     let not_found = || WebError::NotFound(s.lang);
@@ -251,21 +270,8 @@ async fn create(AxState(s): AxState<AppState>, MaybeSigned(signed): MaybeSigned,
     let Some((scope, _, what)) = choices(v, &model, s.lang).into_iter().find(|(_, value, _)| value == f.get("scope")) else {
         return Err(WebError::NotFound(s.lang));
     };
-    let refuse = || WebError::Forbidden(s.lang);
-    let secret = random::<32>().map(|b| b64_encode(&b)).ok_or_else(refuse)?;
-    let id = random::<12>().map(|b| b64_encode(&b)).ok_or_else(refuse)?;
-    let (kind, organisation, value) = scope.parts();
-    let link = FeedLink {
-        id,
-        email: v.email.clone(),
-        kind: kind.to_owned(),
-        organisation: organisation.map(str::to_owned),
-        scope: value.to_owned(),
-        created_at: s.now(),
-        last_used_at: None,
-        revoked_at: None,
-    };
-    s.store.create_feed_link(&link, &sha256_hex(&secret)).await.map_err(WebError::store(s.lang))?;
+    let secret = create_link(&s.store, &v.email, &scope, s.now()).await.map_err(WebError::store(s.lang))?;
+    let secret = secret.ok_or(WebError::Forbidden(s.lang))?;
     let url = format!("{}/ical/{secret}.ics", s.base_url);
     page_for(&s, v, Notice::Created { url, what }).await
 }

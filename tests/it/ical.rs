@@ -230,3 +230,31 @@ fn an_unknown_person_role_or_unit_is_refused_with_a_suggestion() {
     a.truncate(3);
     assert_eq!(e.run(&a).code, 2, "one of --person, --role, --unit is required");
 }
+
+#[test]
+fn an_administrator_creates_lists_and_revokes_links_on_the_command_line() {
+    let e = Env { defs: TempDir::new(), db: TempDir::new() };
+    e.defs.write("testkommun/organisation.yaml", ORG);
+    e.defs.write("testkommun/arshjul.yaml", wheel());
+    e.defs.write("testkommun/plan.yaml", plan(false));
+    let people = e.defs.write("people.csv", PEOPLE).to_string_lossy().into_owned();
+    let dir = e.defs.path().to_string_lossy().into_owned();
+    e.ok(&["people", "import", &people, "--dir", &dir]);
+    let out = e.ok(&["ical-link", "create", "--for", "rita@testkommun.se", "--unit", "norrskolan", "--dir", &dir]);
+    let url = out.stdout.trim();
+    assert!(url.starts_with("https://arshjul.example/ical/") && url.ends_with(".ics"), "{url}");
+    let secret = &url["https://arshjul.example/ical/".len()..url.len() - 4];
+    let listed = e.ok(&["ical-link", "list"]).stdout;
+    let line = listed.lines().next().unwrap_or_default();
+    assert!(line.contains("rita@testkommun.se\tunit:norrskolan"), "{listed}");
+    assert!(!listed.contains(secret), "the secret is never listed");
+    let refused = e.run(&["ical-link", "create", "--for", "okand@testkommun.se", "--dir", &dir]);
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("okänd person `okand@testkommun.se`"), "{}", refused.stderr);
+    let id = line.split('\t').next().unwrap();
+    e.ok(&["ical-link", "revoke", id]);
+    assert!(e.ok(&["ical-link", "list"]).stdout.trim().is_empty());
+    let again = e.run(&["ical-link", "revoke", id]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("ingen giltig kalenderlänk"), "{}", again.stderr);
+}
