@@ -74,11 +74,12 @@ async fn run_async(args: IcalArgs, lang: Lang, clock: &dyn Clock) -> ExitCode {
         Err(e) => return fail(lang, e),
     };
     let cfg = super::config();
-    let text = match crate::web::feeds::render_feed(&store, &model, &scope, None, cfg.base_url.trim_end_matches('/'), lang, clock.now()).await {
-        Ok(Ok(t)) => t,
-        Ok(Err(msg)) => return fail(lang, msg),
-        Err(e) => return fail(lang, e),
-    };
+    let text =
+        match crate::web::feeds::render_feed(&store, &model, &scope, None, cfg.base_url.trim_end_matches('/'), lang, clock.now()).await {
+            Ok(Ok(t)) => t,
+            Ok(Err(msg)) => return fail(lang, msg),
+            Err(e) => return fail(lang, e),
+        };
     store.close().await;
     match args.output {
         None => {

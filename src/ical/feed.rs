@@ -12,7 +12,7 @@
 
 use super::{Calendar, Event, Start};
 use crate::definition::diag::did_you_mean;
-use crate::definition::model::{CadenceRule, Organisation, When, WheelDue};
+use crate::definition::model::{CadenceRule, Organisation, WheelDue, When};
 use crate::definition::{Lang, Model};
 use crate::msg::Msg;
 use crate::remind::recipients::Holder;

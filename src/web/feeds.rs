@@ -31,10 +31,7 @@ use maud::{Markup, html};
 pub const PATH: &str = "/calendar";
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/ical/{file}", get(serve_feed))
-        .route(PATH, get(show).post(create))
-        .route("/calendar/{id}/revoke", post(revoke))
+    Router::new().route("/ical/{file}", get(serve_feed)).route(PATH, get(show).post(create)).route("/calendar/{id}/revoke", post(revoke))
 }
 
 /// The feed of `scope` as RFC 5545 text — only the checkpoints `visible_to` may see, when
@@ -129,7 +126,8 @@ fn at_or_below<'o>(org: &'o Organisation, role: &'o str) -> Vec<&'o str> {
 /// units and roles whose checkpoints they see (what they see of them is checked again at
 /// every fetch).
 fn choices(v: &Viewer, model: &Model, lang: Lang) -> Vec<(Scope, String, String)> {
-    let mut out = vec![(Scope::Person { email: v.email.clone() }, "person".to_owned(), t(lang, "Mina kontrollpunkter", "My checkpoints").to_owned())];
+    let mut out =
+        vec![(Scope::Person { email: v.email.clone() }, "person".to_owned(), t(lang, "Mina kontrollpunkter", "My checkpoints").to_owned())];
     let mut push = |scope: Scope, value: String, label: String| {
         if !out.iter().any(|(_, x, _)| *x == value) {
             out.push((scope, value, label));

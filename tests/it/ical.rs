@@ -156,7 +156,8 @@ async fn a_feed_read_back_by_an_independent_parser() {
     // Each stored checkpoint of the role once (cancelled ones too), nothing else.
     let store = Store::open(&e.url()).await.unwrap();
     let f = Filter { role: Some("forvaltningschef".into()), include_cancelled: true, ..Filter::default() };
-    let mut want: Vec<String> = store.status(&f).await.unwrap().into_iter().filter(|r| r.due.is_some()).map(|r| format!("{}@arshjul", r.id)).collect();
+    let mut want: Vec<String> =
+        store.status(&f).await.unwrap().into_iter().filter(|r| r.due.is_some()).map(|r| format!("{}@arshjul", r.id)).collect();
     want.sort();
     let mut got: Vec<String> = events(&feed).iter().map(|x| x["uid"].as_str().unwrap().to_owned()).collect();
     got.sort();

@@ -180,7 +180,11 @@ fn an_event_names_the_plan_owner_state_and_links_back() {
     assert!(texts.event(&row, 4).unwrap().cancelled, "left the plan");
     let utv = rows(&m).into_iter().find(|r| r.id.ends_with("/matte/utv")).unwrap();
     let e = texts.event(&utv, 0).unwrap();
-    assert!(e.description.starts_with("Plan: Plan 2021\nInsats: 2.1 Matematiklyftet\nAnsvarig: Förvaltningschef (Cecilia Chef)"), "{}", e.description);
+    assert!(
+        e.description.starts_with("Plan: Plan 2021\nInsats: 2.1 Matematiklyftet\nAnsvarig: Förvaltningschef (Cecilia Chef)"),
+        "{}",
+        e.description
+    );
     let mut continuous = utv;
     continuous.due = None;
     assert!(texts.event(&continuous, 0).is_none());
