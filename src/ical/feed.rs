@@ -68,6 +68,32 @@ enum Select {
 }
 
 impl Resolved {
+    /// The (organisation, unit) reads that cover the feed: all of each organisation, except
+    /// that a unit's feed, and a person who holds only per-unit roles in an organisation,
+    /// read those units only.
+    pub fn reads(&self, model: &Model) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        for o in &self.organisations {
+            match &self.select {
+                Select::Unit(u) => out.push((o.clone(), Some(u.clone()))),
+                Select::Role(_) => out.push((o.clone(), None)),
+                Select::Owner(v) => {
+                    let per_unit = |role: &str| org(model, o).and_then(|x| x.role(role)).is_some_and(|r| r.per_unit);
+                    let held: Vec<_> = v.holds.iter().filter(|h| h.organisation == *o).collect();
+                    if held.iter().all(|h| per_unit(&h.role) && h.unit.is_some()) {
+                        let mut units: Vec<String> = held.iter().filter_map(|h| h.unit.clone()).collect();
+                        units.sort();
+                        units.dedup();
+                        out.extend(units.into_iter().map(|u| (o.clone(), Some(u))));
+                    } else {
+                        out.push((o.clone(), None));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Whether `row` belongs in the feed.
     pub fn holds(&self, row: &Row, model: &Model) -> bool {
         if !self.organisations.contains(&row.organisation) {

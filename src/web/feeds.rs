@@ -55,8 +55,8 @@ pub async fn render_feed(
     };
     let people = store.people_in(&resolved.organisations).await?;
     let mut rows = Vec::new();
-    for org in &resolved.organisations {
-        let f = Filter { organisation: Some(org.clone()), include_cancelled: true, ..Filter::default() };
+    for (org, unit) in resolved.reads(model) {
+        let f = Filter { organisation: Some(org), unit, include_cancelled: true, ..Filter::default() };
         rows.extend(
             store
                 .status(&f)

@@ -96,16 +96,25 @@ fn rows(m: &Model) -> Vec<Row> {
         .collect()
 }
 
+/// The rows `scope` selects — checked to lie within the reads it asks the store for.
 fn selected(scope: Scope) -> Vec<Row> {
     let m = model();
     let r = resolve(&scope, &m, &people(), Lang::Sv).unwrap_or_else(|e| panic!("{e}"));
-    rows(&m).into_iter().filter(|row| r.holds(row, &m)).collect()
+    let reads = r.reads(&m);
+    let out: Vec<Row> = rows(&m).into_iter().filter(|row| r.holds(row, &m)).collect();
+    for row in &out {
+        assert!(reads.iter().any(|(o, u)| *o == row.organisation && (u.is_none() || *u == row.unit)), "{} outside {reads:?}", row.id);
+    }
+    out
 }
 
 #[test]
 fn a_person_gets_what_they_own_a_role_what_it_answers_for_a_unit_its_own() {
     let rita = selected(Scope::Person { email: "RITA@k.se".into() });
     assert!(!rita.is_empty());
+    let m = model();
+    let reads = resolve(&Scope::Person { email: "rita@k.se".into() }, &m, &people(), Lang::Sv).unwrap().reads(&m);
+    assert_eq!(reads, [("kommun".to_owned(), Some("norr".to_owned()))], "a rektor's feed reads her school only");
     assert!(rita.iter().all(|r| r.owner_role == "rektor" && r.unit.as_deref() == Some("norr")), "{rita:?}");
     let rektor = selected(Scope::Role { organisation: None, role: "rektor".into() });
     assert_eq!(rektor.len(), 2 * rita.len(), "both schools");
