@@ -14,6 +14,7 @@
 //!   overdue, missed, waived, cancelled, rescheduled); events in, status out. Pure.
 //! - [`store`]: checkpoint state on SQLite or PostgreSQL (sqlx), synced by stable id, with
 //!   the append-only event history.
+//! - [`ical`]: iCalendar feeds (RFC 5545) of checkpoints per person, role and unit. Pure.
 //! - [`config`]: `config/arshjul.toml` with environment overrides.
 //! - [`clock`]: the one injected source of "now".
 //! - [`msg`]: one message in Swedish and English.
@@ -32,6 +33,7 @@ pub mod config;
 pub mod definition;
 pub mod engine;
 pub mod export;
+pub mod ical;
 pub mod mail;
 pub mod msg;
 pub mod remind;

@@ -32,6 +32,7 @@ mod audit_verify;
 mod calendar;
 mod check;
 mod daemon;
+mod ical;
 mod outbox;
 mod output;
 mod people;
@@ -101,6 +102,11 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Årsrapporten "Uppföljning av utvecklingsplan" för en plan, ur det som rapporterats (HTML eller DOCX).
     ReportDocument(report_document::ReportDocumentArgs),
+    /// Skriv en kalender (iCalendar, RFC 5545) med en persons, en rolls eller en enhets kontrollpunkter.
+    Ical(ical::IcalArgs),
+    /// Kalenderlänkarna (de hemliga adresserna /ical/….ics): skapa åt en person, lista, återkalla.
+    #[command(subcommand, name = "ical-link")]
+    IcalLink(ical::LinkCommand),
 }
 
 static CONFIG: std::sync::OnceLock<crate::config::Config> = std::sync::OnceLock::new();
@@ -196,6 +202,8 @@ pub fn run(cli: Cli, shared: Arc<dyn Clock>) -> ExitCode {
         Command::Outbox(args) => outbox::run(args, lang),
         Command::Audit(args) => audit::run(args, lang, clock),
         Command::ReportDocument(args) => report_document::run(args, lang, clock),
+        Command::Ical(args) => ical::run(args, lang, clock),
+        Command::IcalLink(cmd) => ical::run_link(cmd, lang, clock),
         Command::Generate { dir, orgs, units, initiatives } => generate(&dir, crate::synth::Size { orgs, units, initiatives }),
     }
 }

@@ -10,6 +10,7 @@ mod audit;
 pub mod audit_rows;
 pub mod chain;
 mod dialect;
+mod feeds;
 pub mod identity;
 mod migrate;
 mod missed;
@@ -35,6 +36,7 @@ pub use act::Acted;
 pub use audit::Audit;
 pub use audit_rows::{Known, Promised, Recorded};
 pub use missed::{Occurrence, OverdueRow};
+pub use feeds::FeedLink;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
@@ -81,6 +83,7 @@ pub enum Op {
     Sessions,
     SignIn,
     Verify,
+    Feeds,
 }
 
 impl Op {
@@ -115,6 +118,7 @@ impl Op {
             Op::Sessions => "hantering av inloggningar",
             Op::SignIn => "hantering av inloggningslänkar",
             Op::Verify => "granskning av historikens kedja",
+            Op::Feeds => "hantering av kalenderflöden",
         }
     }
 
@@ -149,6 +153,7 @@ impl Op {
             Op::Sessions => "handling sessions",
             Op::SignIn => "handling sign-in links",
             Op::Verify => "verifying the history's chain",
+            Op::Feeds => "handling calendar feeds",
         }
     }
 }

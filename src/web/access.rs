@@ -106,7 +106,7 @@ fn organisation<'m>(model: &'m Model, id: &str) -> Option<&'m Organisation> {
 }
 
 /// The role that answers for `row`: its owner role, or the convenor of an owning group.
-fn owner_role<'o>(org: &'o Organisation, row: &'o Row) -> Option<&'o str> {
+pub fn owner_role<'o>(org: &'o Organisation, row: &'o Row) -> Option<&'o str> {
     if org.role(&row.owner_role).is_some() {
         return Some(&row.owner_role);
     }
@@ -160,6 +160,12 @@ pub fn can_see(v: &Viewer, row: &Row, model: &Model) -> bool {
             || is_owner(org, h, row)
             || is_superior(org, h, row)
     })
+}
+
+/// Whether `v` owns `row` through a role they hold (a per-unit role at its unit only): what
+/// their personal calendar feed holds.
+pub fn owns(v: &Viewer, row: &Row, model: &Model) -> bool {
+    holdings(v, row, model).any(|(org, h)| is_owner(org, h, row))
 }
 
 /// Whether `v` may do `action` on `row` (the state machine still judges the state).

@@ -47,6 +47,7 @@ pub fn page(title: &str, viewer: Option<&Viewer>, lang: Lang, body: Markup) -> M
                                 li { a href="/" { (t(lang, "Mina enheter", "My units")) } }
                                 li { a href="/overview" { (t(lang, "Översikt", "Overview")) } }
                                 li { a href="/audit" { (t(lang, "Uppföljning", "Follow-up")) } }
+                                li { a href="/calendar" { (t(lang, "Kalender", "Calendar")) } }
                                 @if v.admin { li { a href="/admin/people" { (t(lang, "Personer", "People")) } } }
                             }
                         }

@@ -12,6 +12,8 @@
 //! - [`session`]: sessions in the store, the cookie, CSRF tokens, the signed-in extractor.
 //! - `login`, `link`, `report`, `checkpoint`, `home`, `people` (`/admin/people`),
 //!   `audit_page` (`/audit`, `/plans/{plan}/report`): one file per page or flow.
+//! - [`feeds`]: calendar feeds at secret, revocable `/ical/<secret>.ics` URLs, and the
+//!   `/calendar` page where they are made and revoked.
 //! - [`oidc`]: sign-in with the organisation's account (OpenID Connect); [`oidc_jwt`] verifies
 //!   its ID tokens, `oidc_http` is its HTTP(S) client.
 //!
@@ -21,6 +23,7 @@ pub mod access;
 mod audit_page;
 mod checkpoint;
 mod error;
+pub mod feeds;
 pub mod headers;
 mod home;
 pub mod layout;
@@ -181,6 +184,7 @@ pub fn router(state: AppState) -> Router {
         .route(people::PATH, get(people::show).post(people::import))
         .merge(overview_page::routes())
         .merge(audit_page::routes())
+        .merge(feeds::routes())
         .fallback(error::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(headers::BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers::secure))

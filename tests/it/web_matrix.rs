@@ -1,6 +1,7 @@
 //! The authorisation matrix through HTTP: every role of a test organisation (and a
 //! signed-out visitor, and a signed-in address not in the directory) × every page and
-//! action, against a table written here. Refused POSTs store nothing; a rektor opening or
+//! action (the calendar feed page and creating a feed link included), against a table
+//! written here. Refused POSTs store nothing; a rektor opening or
 //! acting on another school's checkpoint gets exactly the answer an unknown id gets.
 
 use crate::support::{PLAN, on_both_engines};
@@ -47,9 +48,9 @@ const WHO: [(&str, Option<&str>); 8] = [
     ("inte i katalogen", Some("okand@testkommun.se")),
 ];
 
-/// The pages, in the order of the table's first nine columns (`A`, `B`: the schools'
+/// The pages, in the order of the table's first ten columns (`A`, `B`: the schools'
 /// checkpoints).
-const PAGES: [&str; 9] = [
+const PAGES: [&str; 10] = [
     "/",
     "/overview",
     "/overview/kontrollpunkter.csv",
@@ -59,26 +60,27 @@ const PAGES: [&str; 9] = [
     "A",
     "B",
     "/admin/people",
+    "/calendar",
 ];
 
 const ACTIONS: [&str; 5] = ["report", "approve", "return", "waive", "reschedule"];
 
 /// Expected status per person (rows as [`WHO`]): the pages as [`PAGES`]; then the five
-/// [`ACTIONS`] on A's checkpoint, the five on B's; then POST /admin/people.
-/// One person's row: pages, actions on A's checkpoint, on B's, POST /admin/people.
-type Expected = ([u16; 9], [u16; 5], [u16; 5], u16);
+/// [`ACTIONS`] on A's checkpoint, the five on B's; then POST /admin/people; then POST
+/// /calendar (a feed link of one's own checkpoints).
+type Expected = ([u16; 10], [u16; 5], [u16; 5], u16, u16);
 
 #[rustfmt::skip]
 const EXPECTED: [Expected; 8] = [
-    //  /    ov   csv  csv  csv  svg  A    B    admin   report approve return waive resched (A) | (B)         | POST admin
-    ([200, 200, 200, 200, 200, 200, 200, 200, 404], [403, 200, 200, 200, 200], [403, 200, 200, 200, 200], 404), // förvaltningschef
-    ([200, 200, 200, 200, 200, 200, 200, 200, 404], [403, 200, 200, 200, 200], [403, 200, 200, 200, 200], 404), // grundskolechef
-    ([200, 303, 303, 303, 303, 303, 200, 404, 404], [200, 403, 403, 403, 403], [404, 404, 404, 404, 404], 404), // rektor A
-    ([200, 303, 303, 303, 303, 303, 404, 200, 404], [404, 404, 404, 404, 404], [200, 403, 403, 403, 403], 404), // rektor B
-    ([200, 200, 200, 200, 200, 200, 200, 200, 404], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 404), // revisor
-    ([200, 200, 200, 200, 200, 200, 200, 200, 200], [403, 403, 403, 200, 200], [403, 403, 403, 200, 200], 200), // administratör
-    ([200, 303, 303, 303, 303, 303, 303, 303, 303], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 403), // utloggad
-    ([200, 303, 303, 303, 303, 303, 303, 303, 303], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 403), // inte i katalogen
+    //  /    ov   csv  csv  csv  svg  A    B    admin cal   report approve return waive resched (A) | (B)       | POST admin | POST cal
+    ([200, 200, 200, 200, 200, 200, 200, 200, 404, 200], [403, 200, 200, 200, 200], [403, 200, 200, 200, 200], 404, 200), // förvaltningschef
+    ([200, 200, 200, 200, 200, 200, 200, 200, 404, 200], [403, 200, 200, 200, 200], [403, 200, 200, 200, 200], 404, 200), // grundskolechef
+    ([200, 303, 303, 303, 303, 303, 200, 404, 404, 200], [200, 403, 403, 403, 403], [404, 404, 404, 404, 404], 404, 200), // rektor A
+    ([200, 303, 303, 303, 303, 303, 404, 200, 404, 200], [404, 404, 404, 404, 404], [200, 403, 403, 403, 403], 404, 200), // rektor B
+    ([200, 200, 200, 200, 200, 200, 200, 200, 404, 200], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 404, 200), // revisor
+    ([200, 200, 200, 200, 200, 200, 200, 200, 200, 200], [403, 403, 403, 200, 200], [403, 403, 403, 200, 200], 200, 200), // administratör
+    ([200, 303, 303, 303, 303, 303, 303, 303, 303, 303], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 403, 403), // utloggad
+    ([200, 303, 303, 303, 303, 303, 303, 303, 303, 303], [403, 403, 403, 403, 403], [403, 403, 403, 403, 403], 403, 403), // inte i katalogen
 ];
 
 /// A wheel with one per-unit checkpoint for every (person, action): each cell acts on a
@@ -136,7 +138,7 @@ async fn client(w: &Web, email: Option<&str>) -> Client {
 async fn every_role_by_every_page_and_action(url: &str) {
     let w = start(url).await;
     let people_before = w.store.people().await.unwrap();
-    for (p, ((who, email), (pages, on_a, on_b, admin_post))) in WHO.iter().zip(EXPECTED).enumerate() {
+    for (p, ((who, email), (pages, on_a, on_b, admin_post, calendar_post))) in WHO.iter().zip(EXPECTED).enumerate() {
         let mut c = client(&w, *email).await;
         let (a, b) = (cell(&w, &format!("p{p}a0"), "norrskolan").await, cell(&w, &format!("p{p}a0"), "soderskolan").await);
         for (page, want) in PAGES.iter().zip(pages) {
@@ -182,6 +184,11 @@ async fn every_role_by_every_page_and_action(url: &str) {
         let got = c.post("/admin/people", &[("csrf", &csrf), ("csv", PEOPLE)]).await;
         assert_eq!(got.status, admin_post, "{who}: POST /admin/people");
         assert_eq!(w.store.people().await.unwrap(), people_before, "{who}: the directory is the same");
+        let links_before = w.store.feed_links(None).await.unwrap().len();
+        let got = c.post("/calendar", &[("csrf", &csrf), ("scope", "person")]).await;
+        assert_eq!(got.status, calendar_post, "{who}: POST /calendar");
+        let created = usize::from(calendar_post == 200);
+        assert_eq!(w.store.feed_links(None).await.unwrap().len(), links_before + created, "{who}: a link stored only when allowed");
     }
 }
 

@@ -122,8 +122,9 @@ async fn sign_in(w: &Web, server: &SmtpServer, page: &Page, email: &str) {
     page.wait_for_text("Mina enheter").await;
 }
 
-/// The pages the story does not pass through: the administrator's people page, a pending
-/// checkpoint with its waive and reschedule forms, an expired link, an unknown page.
+/// The pages the story does not pass through: the administrator's people page, the
+/// calendar page (a feed link made and revoked), a pending checkpoint with its waive and
+/// reschedule forms, an expired link, an unknown page.
 #[tokio::test]
 async fn every_other_page_passes_axe_at_both_widths() {
     use crate::web_matrix::{ORG, PEOPLE};
@@ -140,6 +141,19 @@ async fn every_other_page_passes_axe_at_both_widths() {
     admin.goto(&format!("{base}/admin/people")).await;
     assert!(admin.body_text().await.contains("Rita Rektor"));
     check(&admin, "personer").await;
+    // The calendar page, from the navigation: a unit's feed link, shown once, then revoked.
+    admin.click_link("Kalender").await;
+    admin.wait_for_text("Skapa en kalenderlänk").await;
+    check(&admin, "kalender").await;
+    admin.fill("Vad kalendern visar", "Enhet: Norrskolan").await;
+    admin.click_button("Skapa länk").await;
+    admin.wait_for_text("Ny kalenderlänk").await;
+    let feed = admin.value("Adress att prenumerera på").await;
+    assert!(feed.starts_with(&format!("{base}/ical/")) && feed.ends_with(".ics"), "{feed}");
+    check(&admin, "kalender-ny-lank").await;
+    admin.click_button("Återkalla Enhet: Norrskolan").await;
+    admin.wait_for_text("Länken är återkallad").await;
+    check(&admin, "kalender-aterkallad").await;
     let pending = w.store.status(&arshjul::store::Filter::default()).await.unwrap();
     let open = pending.iter().find(|r| r.state.is_pending() && r.unit.is_some()).expect("a pending checkpoint");
     admin.goto(&format!("{base}{}", checkpoint_path(&open.id))).await;
