@@ -27,7 +27,7 @@ pub use act::Acted;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
-pub use web::Session;
+pub use web::{Purged, Session, SessionView};
 
 /// Which database engine a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@
 //! - [`session`]: sessions in the store, the cookie, CSRF tokens, the signed-in extractor.
 //! - `login`, `link`, `report`, `checkpoint`, `home`, `people` (`/admin/people`): one file
 //!   per page or flow.
+//! - [`page_cache`]: rendered overview views, keyed by the store's change counter.
 //! - [`oidc`]: sign-in with the organisation's account (OpenID Connect); [`oidc_jwt`] verifies
 //!   its ID tokens, `oidc_http` is its HTTP(S) client.
 //!
@@ -30,6 +31,7 @@ mod oidc_http;
 pub mod oidc_jwt;
 pub mod overview;
 mod overview_page;
+pub mod page_cache;
 mod people;
 mod ratelimit;
 mod report;
@@ -66,6 +68,8 @@ pub struct AppState {
     pub mail_wake: Option<Arc<tokio::sync::Notify>>,
     /// Sign-in with the organisation's OpenID provider, when configured.
     pub oidc: Option<Arc<oidc::Oidc>>,
+    /// Rendered overview views, keyed by the store's change counter.
+    pub pages: Arc<page_cache::PageCache>,
     limits: Arc<ratelimit::Limits>,
 }
 
@@ -83,6 +87,7 @@ impl AppState {
             mail_domain: "arshjul.local".into(),
             mail_wake: None,
             oidc: None,
+            pages: Arc::default(),
             limits: Arc::default(),
         })
     }
