@@ -26,6 +26,7 @@ mod support;
 mod tcp_proxy;
 mod warnings;
 mod web_admin;
+mod web_cache;
 mod web_hostile;
 mod web_link;
 mod web_login;
