@@ -11,6 +11,7 @@ mod engine;
 mod english;
 mod expand;
 mod fuzz;
+mod group_commit;
 mod mail;
 mod periods;
 mod plan_edits;
