@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// One try of an action in a transaction.
+/// One try of an action in a transaction (returned once, straight to the caller: its size
+/// does not matter).
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Attempt {
     /// Judged: accepted (written, to be committed) or refused (nothing written).
     Done(Result<Acted, Refusal>),

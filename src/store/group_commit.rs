@@ -76,23 +76,24 @@ impl Store {
     async fn write_loop(self, mut rx: mpsc::UnboundedReceiver<Job>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            self.write_batch(std::mem::take(&mut batch)).await;
+            // A panic in one batch (a bug) answers its callers with an error (their reply
+            // channels close) and rolls it back; the writer goes on with the next.
+            let run = std::panic::AssertUnwindSafe(self.write_batch(std::mem::take(&mut batch)));
+            let _ = futures_util::FutureExt::catch_unwind(run).await;
         }
     }
 
     /// Runs `jobs` in one transaction and answers each; on a database error, each alone.
     async fn write_batch(&self, jobs: Vec<Job>) {
-        if jobs.len() > 1 {
-            match self.try_batch(&jobs).await {
-                Ok(answers) => {
-                    for (job, answer) in jobs.into_iter().zip(answers) {
-                        let _ = job.reply.send(Ok(answer));
-                    }
-                    return;
-                }
-                // Rolled back: nothing of the batch is stored; each runs alone below.
-                Err(_) => {}
+        // On a database error the batch was rolled back: nothing of it is stored, and each
+        // action runs alone below.
+        if jobs.len() > 1
+            && let Ok(answers) = self.try_batch(&jobs).await
+        {
+            for (job, answer) in jobs.into_iter().zip(answers) {
+                let _ = job.reply.send(Ok(answer));
             }
+            return;
         }
         for job in jobs {
             let answer = self.act_alone(&job.id, &job.cmd, &job.actor, job.via.as_deref(), job.now, job.today).await;

@@ -55,10 +55,10 @@ struct Seen {
 }
 
 /// The signed-in chef, or where to send the visitor (not signed in, or not a chef).
-fn chef(s: &AppState, signed: MaybeSigned) -> Result<Chef, Response> {
-    let Some(signed) = signed.0 else { return Err(Redirect::to("/login").into_response()) };
+fn chef(s: &AppState, signed: MaybeSigned) -> Result<Chef, Redirect> {
+    let Some(signed) = signed.0 else { return Err(Redirect::to("/login")) };
     if !signed.viewer.is_chief(&s.model()) {
-        return Err(Redirect::to("/").into_response());
+        return Err(Redirect::to("/"));
     }
     let mut organisations: Vec<String> = signed.viewer.holds.iter().map(|h| h.organisation.clone()).collect();
     organisations.sort();
@@ -125,7 +125,7 @@ async fn cached(s: &AppState, chef: &Chef, view: View, query: Option<String>) ->
 async fn show(AxState(s): AxState<AppState>, signed: MaybeSigned, RawQuery(q): RawQuery) -> Result<Response, WebError> {
     let chef = match chef(&s, signed) {
         Ok(x) => x,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let body = cached(&s, &chef, View::Page, q).await?;
     let lang = s.lang;
@@ -173,7 +173,7 @@ async fn download(
 ) -> Result<Response, WebError> {
     let chef = match chef(&s, signed) {
         Ok(x) => x,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let body = cached(&s, &chef, view, q).await?;
     let disposition = format!("attachment; filename=\"{}\"", view.name());
