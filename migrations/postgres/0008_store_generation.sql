@@ -3,16 +3,17 @@
 -- emails) bumps it in the same transaction, by trigger, whichever process writes (daemon,
 -- CLI, web). A page cached under one value is stale as soon as the sum differs.
 --
--- 64 slots, so concurrent writers do not queue on one row: a transaction takes a slot no
+-- 256 slots, so concurrent writers do not queue on one row: a transaction takes a slot no
 -- other running transaction holds (a transaction-scoped advisory lock, tried without
--- waiting, starting at its backend's slot) and keeps it to its end. Nobody ever waits for
--- a slot (unless 64 writers run at once), so the counter adds no lock waits and no
--- deadlocks. The value read is sum(n): every committed bump raises it.
+-- waiting, starting at its backend's slot) and keeps it to its end. With more slots than
+-- connections (max_connections is 100 by default) a free one always exists, so the counter
+-- adds no lock waits and no deadlocks; only past 256 concurrent writers would one wait.
+-- The value read is sum(n): every committed bump raises it.
 CREATE TABLE store_generation (
     slot INTEGER PRIMARY KEY,
     n    BIGINT NOT NULL
 );
-INSERT INTO store_generation (slot, n) SELECT g, 0 FROM generate_series(0, 63) AS g;
+INSERT INTO store_generation (slot, n) SELECT g, 0 FROM generate_series(0, 255) AS g;
 
 CREATE FUNCTION arshjul_bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -20,11 +21,11 @@ DECLARE
     tries integer := 0;
 BEGIN
     IF s IS NULL THEN
-        s := pg_backend_pid() % 64;
+        s := pg_backend_pid() % 256;
         WHILE NOT pg_try_advisory_xact_lock(7262060, s) LOOP
-            s := (s + 1) % 64;
+            s := (s + 1) % 256;
             tries := tries + 1;
-            IF tries >= 64 THEN
+            IF tries >= 256 THEN
                 PERFORM pg_advisory_xact_lock(7262060, s);
                 EXIT;
             END IF;

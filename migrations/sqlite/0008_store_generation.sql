@@ -2,7 +2,7 @@
 -- Every change to what the overview shows (checkpoints, the people directory, failed
 -- emails) bumps it in the same transaction, by trigger, whichever process writes (daemon,
 -- CLI, web). A page cached under one value is stale as soon as the value differs.
--- One slot on SQLite (writers are serialised by the database anyway); PostgreSQL has 64.
+-- One slot on SQLite (writers are serialised by the database anyway); PostgreSQL has 256.
 CREATE TABLE store_generation (
     slot INTEGER PRIMARY KEY,
     n    INTEGER NOT NULL
