@@ -11,10 +11,12 @@
 # email, opens it and signs in (POST /login/<token>); the daemon stops and the session, kept
 # in the store, is used against `arshjul serve`.
 #
-# Then wrk, CONNS connections for SECS seconds each: GET /overview (default filter: the current
+# Prints, per engine, the page's size and one request alone cold (the first: rendered) and warm
+# (the second: from the page cache), then wrk, CONNS connections for SECS seconds each: GET /overview (default filter: the current
 # läsår) as the förvaltningschef, and POST /checkpoint/<id>/report as the kvalitetschef of the
 # same organisation, each request the next of their checkpoints of the läsår (a report on a
-# reported checkpoint replaces it; one `Store::act` each).
+# reported checkpoint replaces it; one `Store::act` each). At the end one SUMMARY line per
+# engine and page: p50, p99, requests/s, page bytes, and the load average.
 #
 #   ENGINES="sqlite postgres" ORGS=35 CONNS=50 SECS=15 benches/web.sh
 # Needs: wrk, python3 (3.11: smtpd), curl, psql for PostgreSQL on 127.0.0.1:5432. Files under
@@ -43,6 +45,7 @@ NOW=2021-10-16T10:00:00Z
 
 mkdir -p "$WORK"
 PIDS=()
+SUMMARY=()
 cleanup() {
   for p in "${PIDS[@]}"; do if kill -0 "$p" 2>/dev/null; then kill "$p"; wait "$p" 2>/dev/null || true; fi; done
   if [ -z "${KEEP:-}" ]; then
@@ -138,8 +141,10 @@ for engine in $ENGINES; do
   # the pages alone, as `arshjul serve`
   (cd "$WORK" && exec "$BIN" serve) 2> "$WORK/serve-$engine.log" & PIDS+=($!); S=$!
   wait_up
-  curl -s -b "$COOKIE" -o "$WORK/overview.html" -w '%{http_code}' "$URL/overview" > "$WORK/code"
-  [ "$(cat "$WORK/code")" = 200 ] || { echo "GET /overview answered $(cat "$WORK/code")" >&2; exit 1; }
+  # the first request renders the page (cold: nothing cached yet), the second is served
+  # from the cache (warm: the store has not changed since)
+  read -r code cold < <(curl -s -b "$COOKIE" -o "$WORK/overview.html" -w '%{http_code} %{time_total}\n' "$URL/overview")
+  [ "$code" = 200 ] || { echo "GET /overview answered $code" >&2; exit 1; }
   bytes=$(wc -c < "$WORK/overview.html")
   gz=$(gzip -c "$WORK/overview.html" | wc -c)
   rows=$(grep -o '<tr' "$WORK/overview.html" | wc -l)
@@ -156,11 +161,20 @@ for r in json.load(sys.stdin):
   CSRF=$(curl -s -b "$KVAL_COOKIE" "$URL$first" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
   code=$(curl -s -b "$KVAL_COOKIE" -o "$WORK/report.html" -w '%{http_code}' --data "csrf=$CSRF&outcome=genomf%C3%B6rd&reason=&uppfoljning=x&analys=y&links=" "$URL$first")
   [ "$code" = 200 ] || { echo "POST $first answered $code" >&2; exit 1; }
-  echo "$engine: GET /overview: $bytes bytes ($gz gzipped), $rows table rows, one request alone $(python3 -c "print(round($single * 1000, 1))") ms"
+  cold_ms=$(python3 -c "print(round($cold * 1000, 1))"); warm_ms=$(python3 -c "print(round($single * 1000, 1))")
+  echo "$engine: GET /overview: $bytes bytes ($gz gzipped), $rows table rows, one request alone: cold (rendered) $cold_ms ms, warm (cached) $warm_ms ms"
   wrk -t2 -c"$CONNS" --timeout 30s -d"${SECS}s" --latency -s "$HERE/get.lua" "$URL/overview" > "$WORK/wrk-get.txt"
+  get_load=$(cut -d' ' -f1 /proc/loadavg)
   echo "$engine: GET /overview, $CONNS connections, ${SECS} s: $(summarise "$WORK/wrk-get.txt")"
   wrk -t2 -c"$CONNS" --timeout 30s -d"${SECS}s" --latency -s "$HERE/report.lua" "$URL$first" > "$WORK/wrk-post.txt" 2> "$WORK/wrk-post.err"
+  post_load=$(cut -d' ' -f1 /proc/loadavg)
   echo "$engine: POST /checkpoint/…/report ($(wc -l < "$REPORT_PATHS") checkpoints in turn), $CONNS connections, ${SECS} s: $(summarise "$WORK/wrk-post.txt")"
   [ -s "$WORK/wrk-post.err" ] && head -3 "$WORK/wrk-post.err"
+  SUMMARY+=("SUMMARY $engine GET  /overview        $(summarise "$WORK/wrk-get.txt")  page $bytes B  cold $cold_ms ms  warm $warm_ms ms  load $get_load")
+  report_bytes=$(wc -c < "$WORK/report.html")
+  SUMMARY+=("SUMMARY $engine POST /checkpoint/…/report $(summarise "$WORK/wrk-post.txt")  page $report_bytes B  load $post_load")
   stop "$S"
 done
+# one line per engine and page, for comparing runs (load: the 1-minute load average right
+# after the run; other work on the machine shows there)
+printf '%s\n' "${SUMMARY[@]}"

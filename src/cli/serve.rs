@@ -37,6 +37,7 @@ pub async fn start(
     mut stop: watch::Receiver<bool>,
 ) -> Result<tokio::task::JoinHandle<()>, Msg> {
     let cfg = super::config();
+    crate::engine::daemon::purge_sign_ins(store, clock.now()).await;
     let mut state = AppState::new(store.clone(), model, &cfg.base_url, clock, lang).await.map_err(Msg::from)?;
     state.mail_domain = cfg.mail_domain().to_owned();
     state.mail_wake = wake;

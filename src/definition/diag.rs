@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Which language to show users.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lang {
     #[default]
     Sv,

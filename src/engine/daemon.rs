@@ -215,6 +215,20 @@ async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &
     }
 }
 
+/// Removes expired sessions and used or expired sign-in links (logged; a failure is only
+/// logged: the pages work without it).
+pub async fn purge_sign_ins(store: &crate::store::Store, now: chrono::DateTime<chrono::Utc>) {
+    match crate::web::session::purge(store, now).await {
+        Ok(p) if p.sessions + p.login_tokens > 0 => log(
+            "info",
+            "tog bort gamla inloggningar",
+            &[("sessions", p.sessions.to_string()), ("login_tokens", p.login_tokens.to_string())],
+        ),
+        Ok(_) => {}
+        Err(e) => log("error", "kunde inte ta bort gamla inloggningar", &[("error", e.msg.sv.clone())]),
+    }
+}
+
 /// Runs until told to stop (or until `control.until` on a virtual clock). The engine's
 /// model should already be loaded and synced (see [`reload`]).
 pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src: Sources, mut control: Control) -> RunStats {
@@ -235,6 +249,8 @@ pub async fn run(mut engine: Engine, sender: impl Sender, clock: &dyn Clock, src
             stats.ticks += 1;
             if tick(&engine, &sender, clock, &mut stats).await {
                 failures = 0;
+                // Expired sessions and used sign-in links go at each tick (at least daily).
+                purge_sign_ins(&engine.store, clock.now()).await;
             } else {
                 failures += 1;
                 stats.failed_ticks += 1;

@@ -10,6 +10,16 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use std::collections::HashMap;
 
+/// One try of an action in a transaction (returned once, straight to the caller: its size
+/// does not matter).
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Attempt {
+    /// Judged: accepted (written, to be committed) or refused (nothing written).
+    Done(Result<Acted, Refusal>),
+    /// The row's version moved between reading and writing: roll back and try again.
+    Changed,
+}
+
 /// The outcome of an accepted command.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Acted {
@@ -42,10 +52,59 @@ impl Store {
         now: DateTime<Utc>,
         today: Today,
     ) -> Result<Result<Acted, Refusal>, StoreError> {
+        if self.engine() == super::Engine::Sqlite {
+            // SQLite: queued for this process's one writer, which commits what is queued
+            // together (`store::group_commit`).
+            return self.act_grouped(id, cmd, actor, via, now, today).await;
+        }
+        self.act_alone(id, cmd, actor, via, now, today).await
+    }
+
+    /// [`Store::act_via`] in a transaction of its own, retried when the row changed meanwhile.
+    pub(super) async fn act_alone(
+        &self,
+        id: &str,
+        cmd: &Command,
+        actor: &str,
+        via: Option<&str>,
+        now: DateTime<Utc>,
+        today: Today,
+    ) -> Result<Result<Acted, Refusal>, StoreError> {
         let err = |e| StoreError::db(Op::Act, e);
-        let _turn = self.writer_turn().await;
         for _attempt in 0..5 {
             let mut tx = self.begin().await.map_err(err)?;
+            match self.act_in(&mut tx, id, cmd, actor, via, now, today).await? {
+                Attempt::Done(r) => {
+                    tx.commit().await.map_err(err)?;
+                    return Ok(r);
+                }
+                // Someone else changed it meanwhile: judge again on the new state.
+                Attempt::Changed => tx.rollback().await.map_err(err)?,
+            }
+        }
+        Err(StoreError::of(
+            super::ErrorKind::Contended,
+            format!("kontrollpunkten `{id}` ändrades samtidigt av någon annan flera gånger; försök igen."),
+            format!("the checkpoint `{id}` was changed concurrently several times; try again."),
+        ))
+    }
+
+    /// One try of an action inside `tx` (which the caller commits): lock and read the row,
+    /// replay its events, let the state machine judge, update the row and append the event.
+    /// A refusal writes nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn act_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: &str,
+        cmd: &Command,
+        actor: &str,
+        via: Option<&str>,
+        now: DateTime<Utc>,
+        today: Today,
+    ) -> Result<Attempt, StoreError> {
+        let err = |e| StoreError::db(Op::Act, e);
+        {
             // The row is locked for the transaction (SQLite: `BEGIN IMMEDIATE` already holds
             // the write lock), so concurrent actions on one checkpoint queue instead of
             // failing on the version check.
@@ -53,24 +112,24 @@ impl Store {
             let Some(row) =
                 sqlx::query(sqlx::AssertSqlSafe(format!("SELECT policy, chain_count, chain_head FROM checkpoints WHERE id = $1{lock}")))
                     .bind(id.to_owned())
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut **tx)
                     .await
                     .map_err(err)?
             else {
                 let near = self.similar_ids(id).await?;
                 let hint_sv = if near.is_empty() { String::new() } else { format!(" Menade du `{}`?", near.join("`, `")) };
                 let hint_en = if near.is_empty() { String::new() } else { format!(" Did you mean `{}`?", near.join("`, `")) };
-                return Ok(Err(Refusal {
+                return Ok(Attempt::Done(Err(Refusal {
                     sv: format!("okänd kontrollpunkt `{id}`.{hint_sv} Se `arshjul status` för id:n."),
                     en: format!("unknown checkpoint `{id}`.{hint_en} See `arshjul status` for the ids."),
-                }));
+                })));
             };
             let policy = policy_of(&row);
             let head = head_of(&row, 1, 2).map_err(err)?;
-            let status = self.replay(&mut tx, id).await?;
+            let status = self.replay(tx, id).await?;
             let (event, reason) = match decide(&status, cmd, today) {
                 Ok(x) => x,
-                Err(r) => return Ok(Err(r)),
+                Err(r) => return Ok(Attempt::Done(Err(r))),
             };
             let mut next = status;
             next.apply(&event);
@@ -86,19 +145,11 @@ impl Store {
                 clear_past_due: matches!(event, EventKind::Rescheduled { to: Some(to), .. } if to >= today.date),
                 event: event.clone(),
             };
-            if write(self.engine(), &mut tx, &ts(now), &[], &[change]).await? != [true] {
-                // Someone else changed it meanwhile: judge again on the new state.
-                tx.rollback().await.map_err(err)?;
-                continue;
+            if write(self.engine(), tx, &ts(now), &[], &[change]).await? != [true] {
+                return Ok(Attempt::Changed);
             }
-            tx.commit().await.map_err(err)?;
-            return Ok(Ok(Acted { event, status: next }));
+            Ok(Attempt::Done(Ok(Acted { event, status: next })))
         }
-        Err(StoreError::of(
-            super::ErrorKind::Contended,
-            format!("kontrollpunkten `{id}` ändrades samtidigt av någon annan flera gånger; försök igen."),
-            format!("the checkpoint `{id}` was changed concurrently several times; try again."),
-        ))
     }
 
     /// Engine transitions for many checkpoints at once (open, overdue), as the system: per

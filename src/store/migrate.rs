@@ -13,6 +13,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0006_chain.sql"),
     include_str!("../../migrations/sqlite/0007_series_index.sql"),
     include_str!("../../migrations/sqlite/0008_feed_links.sql"),
+    include_str!("../../migrations/sqlite/0009_store_generation.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -23,10 +24,11 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0006_chain.sql"),
     include_str!("../../migrations/postgres/0007_series_index.sql"),
     include_str!("../../migrations/postgres/0008_feed_links.sql"),
+    include_str!("../../migrations/postgres/0009_store_generation.sql"),
 ];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 9;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {

@@ -11,6 +11,7 @@ pub mod audit_rows;
 pub mod chain;
 mod dialect;
 mod feeds;
+mod group_commit;
 pub mod identity;
 mod migrate;
 mod missed;
@@ -40,7 +41,7 @@ pub use feeds::FeedLink;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
-pub use web::Session;
+pub use web::{Purged, Session, SessionView};
 #[doc(hidden)]
 pub use write::UNCHAINED_FOR_BENCHMARK;
 
@@ -232,10 +233,10 @@ impl std::error::Error for StoreError {
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
-    /// SQLite: this process's writers of single actions queue here, in order, instead of in
-    /// SQLite's busy handler (which polls with sleeps of up to 100 ms, the tail of every
-    /// burst of concurrent reports). Other processes still meet the busy timeout.
-    writer: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: this process's single actions queue here for one writer, which commits what
+    /// is queued together (`group_commit`), instead of waiting in SQLite's busy handler
+    /// (which polls with sleeps of up to 100 ms). Other processes still meet the busy timeout.
+    group: Arc<group_commit::Queue>,
 }
 
 /// Hides a password in a database URL for messages.
@@ -335,22 +336,13 @@ impl Store {
             });
         }
         let pool = options.connect(&url).await.map_err(unreachable)?;
-        let store = Store { pool, engine, writer: Arc::default() };
+        let store = Store { pool, engine, group: Arc::default() };
         migrate::run(&store).await?;
         Ok(store)
     }
 
     pub fn engine(&self) -> Engine {
         self.engine
-    }
-
-    /// On SQLite, this process's turn to write (hold it for the transaction); on PostgreSQL
-    /// nothing (row locks do it).
-    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        match self.engine {
-            Engine::Sqlite => Some(self.writer.lock().await),
-            Engine::Postgres => None,
-        }
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

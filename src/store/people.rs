@@ -123,7 +123,7 @@ fn key(h: &Holder) -> (&str, Option<&str>, &str) {
     (&h.role, h.unit.as_deref(), &h.person.email)
 }
 
-fn holder(r: &sqlx::any::AnyRow) -> Holder {
+pub(super) fn holder(r: &sqlx::any::AnyRow) -> Holder {
     let g = |i: usize| r.try_get::<String, _>(i).unwrap_or_default();
     let unit = g(2);
     Holder { organisation: g(0), role: g(1), unit: (!unit.is_empty()).then_some(unit), person: Person { name: g(3), email: g(4) } }

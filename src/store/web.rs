@@ -1,10 +1,12 @@
 //! What the web pages keep in the store: generated secrets (the links' HMAC key), sessions
 //! (only a hash of the cookie's value) and single-use sign-in links (only a hash of the
 //! nonce). Also the outbox rows the pages queue outside the daily digest (a sign-in link, a
-//! fresh report link), which the daemon sends like any other row.
+//! fresh report link), which the daemon sends like any other row, and the store's change
+//! counter ([`Store::generation`]) the pages' caches are keyed by.
 
 use super::{Op, Store, StoreError, parse_ts, ts};
 use crate::remind::Digest;
+use crate::remind::recipients::Holder;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
@@ -16,7 +18,82 @@ pub struct Session {
     pub last_seen: DateTime<Utc>,
 }
 
+/// A session with what every signed-in request needs, read in one query
+/// ([`Store::session_with_person`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionView {
+    pub session: Session,
+    /// The roles the session's person holds (empty: none, or gone from the directory).
+    pub holds: Vec<Holder>,
+    /// [`Store::generation`] as of this read (before anything the request reads next).
+    pub generation: i64,
+}
+
+/// What [`Store::purge_sign_ins`] removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub login_tokens: u64,
+}
+
+/// The change counter's current value (the sum of its slots; every committed change raises it).
+const GENERATION: &str = "SELECT CAST(sum(n) AS BIGINT) FROM store_generation";
+
 impl Store {
+    /// The store's change counter: raised, in the same transaction, by every change to
+    /// checkpoints, the people directory and failed emails, whichever process makes it
+    /// (triggers, migration 0008). Equal values mean none of those changed in between; read
+    /// it *before* what it guards, so what is read after is at least as new.
+    pub async fn generation(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query(GENERATION).fetch_one(self.pool()).await.map_err(|e| StoreError::db(Op::ReadStatus, e))?;
+        Ok(row.try_get::<Option<i64>, _>(0).map_err(|e| StoreError::db(Op::ReadStatus, e))?.unwrap_or(0))
+    }
+
+    /// The session `id_hash` with its person's roles (case-insensitive email) and the change
+    /// counter, in one query: what every signed-in request reads first.
+    pub async fn session_with_person(&self, id_hash: &str) -> Result<Option<SessionView>, StoreError> {
+        let sql = format!(
+            "SELECT p.organisation, p.role, p.unit, p.name, p.email, s.email, s.created_at, s.last_seen, ({GENERATION}) \
+             FROM sessions s LEFT JOIN people p ON lower(p.email) = lower(trim(s.email)) \
+             WHERE s.id_hash = $1 ORDER BY p.organisation, p.role, p.unit"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id_hash.to_owned())
+            .fetch_all(self.pool())
+            .await
+            .map_err(|e| StoreError::db(Op::Sessions, e))?;
+        let Some(first) = rows.first() else { return Ok(None) };
+        let text = |i: usize| first.try_get::<String, _>(i).map_err(|e| StoreError::db(Op::Sessions, e));
+        let session = Session { email: text(5)?, created_at: parse_ts(&text(6)?), last_seen: parse_ts(&text(7)?) };
+        let generation = first.try_get::<Option<i64>, _>(8).map_err(|e| StoreError::db(Op::Sessions, e))?.unwrap_or(0);
+        let holds = rows.iter().filter(|r| r.try_get::<Option<String>, _>(0).ok().flatten().is_some()).map(super::people::holder).collect();
+        Ok(Some(SessionView { session, holds, generation }))
+    }
+
+    /// Removes sessions unused since `idle_before` or begun before `begun_before`, and sign-in
+    /// links used or expired at `now`: nothing of them can sign anyone in any more.
+    pub async fn purge_sign_ins(
+        &self,
+        idle_before: DateTime<Utc>,
+        begun_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Purged, StoreError> {
+        let sessions = sqlx::query("DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2")
+            .bind(ts(idle_before))
+            .bind(ts(begun_before))
+            .execute(self.pool())
+            .await
+            .map_err(|e| StoreError::db(Op::Sessions, e))?
+            .rows_affected();
+        let login_tokens = sqlx::query("DELETE FROM login_tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
+            .bind(ts(now))
+            .execute(self.pool())
+            .await
+            .map_err(|e| StoreError::db(Op::SignIn, e))?
+            .rows_affected();
+        Ok(Purged { sessions, login_tokens })
+    }
+
     /// The secret `name`, created with `fresh()` the first time. When several processes
     /// start at once, the first insert wins and all read the same value.
     pub async fn secret(&self, name: &str, fresh: impl FnOnce() -> String, now: DateTime<Utc>) -> Result<String, StoreError> {

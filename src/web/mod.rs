@@ -14,6 +14,7 @@
 //!   `audit_page` (`/audit`, `/plans/{plan}/report`): one file per page or flow.
 //! - [`feeds`]: calendar feeds at secret, revocable `/ical/<secret>.ics` URLs, and the
 //!   `/calendar` page where they are made and revoked.
+//! - [`page_cache`]: rendered overview views, keyed by the store's change counter.
 //! - [`oidc`]: sign-in with the organisation's account (OpenID Connect); [`oidc_jwt`] verifies
 //!   its ID tokens, `oidc_http` is its HTTP(S) client.
 //!
@@ -34,6 +35,7 @@ mod oidc_http;
 pub mod oidc_jwt;
 pub mod overview;
 mod overview_page;
+pub mod page_cache;
 mod people;
 mod ratelimit;
 mod report;
@@ -70,6 +72,8 @@ pub struct AppState {
     pub mail_wake: Option<Arc<tokio::sync::Notify>>,
     /// Sign-in with the organisation's OpenID provider, when configured.
     pub oidc: Option<Arc<oidc::Oidc>>,
+    /// Rendered overview views, keyed by the store's change counter.
+    pub pages: Arc<page_cache::PageCache>,
     limits: Arc<ratelimit::Limits>,
 }
 
@@ -87,6 +91,7 @@ impl AppState {
             mail_domain: "arshjul.local".into(),
             mail_wake: None,
             oidc: None,
+            pages: Arc::default(),
             limits: Arc::default(),
         })
     }

@@ -50,6 +50,15 @@ fn form_token_ok(state: &AppState, binding: &str, given: &str) -> bool {
     b64_decode(given.trim()).is_some_and(|tag| state.key.verify_mac(binding.as_bytes(), &tag))
 }
 
+/// Removes what can no longer sign anyone in: sessions past [`IDLE`] or [`ABSOLUTE`] at
+/// `now`, sign-in links used or expired. Run when the pages start and at the daemon's ticks.
+pub async fn purge(
+    store: &crate::store::Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<crate::store::Purged, crate::store::StoreError> {
+    store.purge_sign_ins(now - IDLE, now - ABSOLUTE, now).await
+}
+
 /// Starts a session for `email`: the `Set-Cookie` header to send.
 pub async fn start(state: &AppState, email: &str) -> Result<HeaderValue, WebError> {
     let raw = random::<32>().map(|b| b64_encode(&b)).ok_or(WebError::Forbidden(state.lang))?;
@@ -68,6 +77,9 @@ pub async fn end(state: &AppState, signed: &Signed) -> Result<HeaderValue, WebEr
 pub struct Signed {
     pub viewer: Viewer,
     id_hash: String,
+    /// The store's change counter, read with the session (before anything else the request
+    /// reads): what cached pages are keyed by.
+    pub generation: i64,
 }
 
 impl Signed {
@@ -88,19 +100,20 @@ impl FromRequestParts<AppState> for MaybeSigned {
         let Some(raw) = cookie(&parts.headers, COOKIE) else { return Ok(MaybeSigned(None)) };
         let err = WebError::store(state.lang);
         let id_hash = sha256_hex(&raw);
-        let Some(s) = state.store.session(&id_hash).await.map_err(err)? else { return Ok(MaybeSigned(None)) };
+        // One query: the session, its person's roles and the store's change counter.
+        let Some(s) = state.store.session_with_person(&id_hash).await.map_err(err)? else { return Ok(MaybeSigned(None)) };
         let now = state.now();
-        if now - s.last_seen > IDLE || now - s.created_at > ABSOLUTE {
+        let (session, generation) = (&s.session, s.generation);
+        if now - session.last_seen > IDLE || now - session.created_at > ABSOLUTE {
             state.store.delete_session(&id_hash).await.map_err(WebError::store(state.lang))?;
             return Ok(MaybeSigned(None));
         }
-        let people = state.store.person(&s.email).await.map_err(WebError::store(state.lang))?;
-        let Some(mut viewer) = Viewer::build(&s.email, &people, &state.model()) else { return Ok(MaybeSigned(None)) };
+        let Some(mut viewer) = Viewer::build(&session.email, &s.holds, &state.model()) else { return Ok(MaybeSigned(None)) };
         viewer.csrf = form_token(state, &format!("csrf\n{id_hash}"));
-        if now - s.last_seen > Duration::minutes(1) {
+        if now - session.last_seen > Duration::minutes(1) {
             state.store.touch_session(&id_hash, now).await.map_err(WebError::store(state.lang))?;
         }
-        Ok(MaybeSigned(Some(Signed { viewer, id_hash })))
+        Ok(MaybeSigned(Some(Signed { viewer, id_hash, generation })))
     }
 }
 

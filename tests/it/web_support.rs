@@ -96,6 +96,11 @@ impl Web {
         Web { _dir: dir, store, clock, state, addr, _stop: tx }
     }
 
+    /// The workflows directory (with `people.csv`).
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn client(&self) -> Client {
         Client { addr: self.addr, cookies: BTreeMap::new() }
     }
