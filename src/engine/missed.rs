@@ -44,7 +44,8 @@ pub async fn closed(store: &Store, model: &Model, today: NaiveDate) -> Result<Ve
     let mut series: Vec<&str> = rows.iter().filter_map(|r| series_of(&r.id, r.label.as_deref())).collect();
     series.sort_unstable();
     series.dedup();
-    let occurrences = if series.is_empty() { Vec::new() } else { store.series_rows(&series).await? };
+    let earliest = rows.iter().map(|r| r.due).min().unwrap_or(today);
+    let occurrences = if series.is_empty() { Vec::new() } else { store.series_rows(&series, earliest).await? };
     let next = next_due(&rows, &occurrences);
     let mut calendars: HashMap<&str, Calendar> = HashMap::new();
     let mut out = Vec::new();

@@ -29,8 +29,8 @@ pub struct Occurrence {
     pub due: NaiveDate,
 }
 
-/// Series (id prefixes) per query: two binds each, well under both engines' limits.
-const SERIES_PER_QUERY: usize = 200;
+/// Series read one range query each; more are read in one pass over the dated rows.
+const RANGES_AT_MOST: usize = 20;
 
 impl Store {
     /// Overdue checkpoints in the plan that were due before `day` (the (state, due) index).
@@ -58,30 +58,45 @@ impl Store {
             .collect())
     }
 
-    /// The dated rows (in the plan, not cancelled) whose id lies under one of `series`
-    /// (`{series}/…`), by primary-key ranges; the caller keeps the direct children.
-    pub async fn series_rows(&self, series: &[&str]) -> Result<Vec<Occurrence>, StoreError> {
-        let mut out = Vec::new();
-        for chunk in series.chunks(SERIES_PER_QUERY) {
-            // Bytewise comparison on both engines: SQLite's BINARY primary key; on PostgreSQL
-            // the `COLLATE "C"` index of migration 0009.
-            let id = if self.engine() == super::Engine::Postgres { "id COLLATE \"C\"" } else { "id" };
-            let ranges: Vec<String> = (0..chunk.len()).map(|i| format!("({id} > ${} AND {id} < ${})", 2 * i + 1, 2 * i + 2)).collect();
-            let sql = format!(
-                "SELECT id, label, due FROM checkpoints WHERE ({}) AND due IS NOT NULL AND in_plan = 1 AND state <> 'cancelled'",
-                ranges.join(" OR ")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for s in chunk {
-                // '0' follows '/' in every collation the ids use (ASCII).
-                q = q.bind(format!("{s}/")).bind(format!("{s}0"));
-            }
-            for r in q.fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::ReadDue, e))? {
+    /// The dated rows (in the plan, not cancelled, with a label) due after `after` whose id
+    /// lies under one of `series` (`{series}/…`); the caller keeps the direct children. A
+    /// few series are read by primary-key ranges; many by one pass over the dated rows
+    /// (cheaper than many range queries: the planners scan the table for a long `OR`).
+    pub async fn series_rows(&self, series: &[&str], after: NaiveDate) -> Result<Vec<Occurrence>, StoreError> {
+        let err = |e| StoreError::db(Op::ReadDue, e);
+        let after = after.format("%Y-%m-%d").to_string();
+        let read = |rows: Vec<sqlx::any::AnyRow>, out: &mut Vec<Occurrence>| {
+            for r in rows {
                 let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
                 if let (Some(id), Some(due)) = (g("id"), parse_date(g("due"))) {
                     out.push(Occurrence { id, label: g("label"), due });
                 }
             }
+        };
+        let mut out = Vec::new();
+        const FILTER: &str = "due > $1 AND label IS NOT NULL AND in_plan = 1 AND state <> 'cancelled'";
+        if series.len() > RANGES_AT_MOST {
+            let sql = format!("SELECT id, label, due FROM checkpoints WHERE {FILTER}");
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after).fetch_all(self.pool()).await.map_err(err)?;
+            read(rows, &mut out);
+            let wanted: std::collections::HashSet<&str> = series.iter().copied().collect();
+            out.retain(|o| o.id.rsplit_once('/').is_some_and(|(s, _)| wanted.contains(s)));
+            return Ok(out);
+        }
+        // Bytewise comparison on both engines: SQLite's BINARY primary key; on PostgreSQL
+        // the `COLLATE "C"` index of migration 0009.
+        let id = if self.engine() == super::Engine::Postgres { "id COLLATE \"C\"" } else { "id" };
+        for s in series {
+            let sql = format!("SELECT id, label, due FROM checkpoints WHERE {id} > $2 AND {id} < $3 AND {FILTER}");
+            // '0' follows '/' in ASCII.
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(after.clone())
+                .bind(format!("{s}/"))
+                .bind(format!("{s}0"))
+                .fetch_all(self.pool())
+                .await
+                .map_err(err)?;
+            read(rows, &mut out);
         }
         Ok(out)
     }
