@@ -56,10 +56,7 @@ pub enum DocFormat {
 pub async fn history_anchor(store: &Store, _organisation: &str) -> Option<String> {
     match store.verify_chain(None).await {
         Ok(audit) if audit.intact() => Some(audit.anchor.to_string()),
-        Ok(audit) => Some(format!(
-            "HISTORIKEN ÄR INTE INTAKT ({} avvikelser; se `arshjul audit verify`)",
-            audit.findings.len()
-        )),
+        Ok(audit) => Some(format!("HISTORIKEN ÄR INTE INTAKT ({} avvikelser; se `arshjul audit verify`)", audit.findings.len())),
         Err(_) => None,
     }
 }
