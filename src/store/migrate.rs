@@ -10,6 +10,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0003_identity.sql"),
     include_str!("../../migrations/sqlite/0004_web.sql"),
     include_str!("../../migrations/sqlite/0005_overview_index.sql"),
+    include_str!("../../migrations/sqlite/0011_claim_indexes.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -17,10 +18,11 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0003_identity.sql"),
     include_str!("../../migrations/postgres/0004_web.sql"),
     include_str!("../../migrations/postgres/0005_overview_index.sql"),
+    include_str!("../../migrations/postgres/0011_claim_indexes.sql"),
 ];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {

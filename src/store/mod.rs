@@ -7,6 +7,7 @@
 
 mod act;
 pub mod identity;
+mod lease;
 mod migrate;
 mod outbox;
 pub mod overview;
@@ -25,6 +26,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use act::Acted;
+pub use lease::ClaimCursor;
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;

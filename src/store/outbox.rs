@@ -3,7 +3,7 @@
 //! judged by the database's clock (replicas' clocks may differ); PostgreSQL claims with
 //! `FOR UPDATE SKIP LOCKED` so several daemons share the work without sending twice.
 
-use super::{Engine, Op, Store, StoreError, parse_date, parse_ts, ts};
+use super::{Op, Store, StoreError, parse_date, parse_ts, ts};
 use crate::definition::model::ReminderPolicy;
 use crate::remind::Digest;
 use crate::workflow::State;
@@ -87,15 +87,6 @@ pub(super) fn outbox_row(r: &sqlx::any::AnyRow) -> Option<OutboxRow> {
         repeats: r.try_get(8).ok()?,
         lease_owner: r.try_get(9).ok()?,
     })
-}
-
-fn db_now(engine: Engine, plus_secs: i64) -> String {
-    match engine {
-        Engine::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '{plus_secs:+} seconds')"),
-        Engine::Postgres => {
-            format!("to_char((now() + interval '{plus_secs} seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
-        }
-    }
 }
 
 /// The outbox key: one email per person and day.
@@ -226,118 +217,6 @@ impl Store {
             queued += inserted.len();
         }
         Ok(queued)
-    }
-
-    /// Claims up to `limit` rows that are ready at `now` (pending and due, or whose lease
-    /// has expired by the database's clock), leasing them to `owner` for `lease_secs`.
-    pub async fn claim(&self, owner: &str, now: DateTime<Utc>, limit: i64, lease_secs: i64) -> Result<Claim, StoreError> {
-        let (db_now, lease_until) = (db_now(self.engine(), 0), db_now(self.engine(), lease_secs));
-        let lock = if self.engine() == Engine::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-        // Two claims, each one index range (`outbox_ready`: status, next_attempt_at): rows
-        // taken over from an interrupted try first (rare), then due pending rows. One query
-        // with an OR of both made PostgreSQL scan and sort the whole outbox per claim (865
-        // emails/s instead of thousands at 100 000 rows).
-        let set = format!(
-            "UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = {lease_until}, attempts = attempts + 1, \
-             repeats = repeats + CASE WHEN status = 'sending' THEN 1 ELSE 0 END, claimed_from = status WHERE key IN "
-        );
-        let ret = "RETURNING key, message_id, payload, attempts, claimed_from, repeats";
-        let expired = format!(
-            "{set}(SELECT key FROM outbox WHERE status = 'sending' AND lease_until < {db_now} ORDER BY lease_until LIMIT $2{lock}) {ret}"
-        );
-        let pending = format!(
-            "{set}(SELECT key FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT $3{lock}) {ret}"
-        );
-        let err = |e| StoreError::db(Op::Claim, e);
-        let mut rows =
-            sqlx::query(sqlx::AssertSqlSafe(expired)).bind(owner.to_owned()).bind(limit).fetch_all(self.pool()).await.map_err(err)?;
-        let room = limit - rows.len() as i64;
-        if room > 0 {
-            rows.extend(
-                sqlx::query(sqlx::AssertSqlSafe(pending))
-                    .bind(owner.to_owned())
-                    .bind(ts(now))
-                    .bind(room)
-                    .fetch_all(self.pool())
-                    .await
-                    .map_err(err)?,
-            );
-        }
-        let mut claim = Claim::default();
-        for r in &rows {
-            let Ok(key) = r.try_get::<String, _>(0) else { continue };
-            let repeats: i64 = r.try_get(5).unwrap_or(0);
-            let payload = r
-                .try_get::<String, _>(2)
-                .map_err(|e| e.to_string())
-                .and_then(|p| serde_json::from_str::<Digest>(&p).map_err(|e| e.to_string()));
-            let poison = match payload {
-                Err(e) => Some(format!("det sparade meddelandet kunde inte läsas ({e}); det skickas inte. Övriga utskick fortsätter.")),
-                Ok(_) if repeats >= MAX_REPEATS => Some(format!(
-                    "utskicket avbröts {repeats} gånger mitt i sändningen (arshjul kan ha kraschat på just det här meddelandet); det skickas inte igen. Kontrollera mottagaren i personkatalogen."
-                )),
-                Ok(digest) => {
-                    claim.ready.push(Claimed {
-                        key: key.clone(),
-                        message_id: r.try_get(1).unwrap_or_default(),
-                        digest,
-                        attempts: r.try_get(3).unwrap_or(1),
-                        repeat: r.try_get::<Option<String>, _>(4).ok().flatten().as_deref() == Some("sending"),
-                    });
-                    None
-                }
-            };
-            if let Some(reason) = poison {
-                self.mark_failed(&key, owner, &reason, None).await?;
-                claim.poisoned += 1;
-            }
-        }
-        claim.ready.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(claim)
-    }
-
-    /// Marks several claimed rows sent in one statement (only those `owner` still holds);
-    /// returns the keys marked.
-    pub async fn mark_sent_many(&self, keys: &[String], owner: &str, at: DateTime<Utc>) -> Result<HashSet<String>, StoreError> {
-        if keys.is_empty() {
-            return Ok(HashSet::new());
-        }
-        let m = |n, off| super::marks(self.engine(), n, off);
-        let sql = format!(
-            "UPDATE outbox SET status = 'sent', sent_at = {}, lease_owner = NULL, lease_until = NULL \
-             WHERE lease_owner = {} AND status = 'sending' AND key IN ({}) RETURNING key",
-            m(1, 0),
-            m(1, 1),
-            m(keys.len(), 2)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ts(at)).bind(owner.to_owned());
-        for k in keys {
-            q = q.bind(k.clone());
-        }
-        let rows = q.fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::MarkSent, e))?;
-        Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect())
-    }
-
-    /// Records a failed send: `retry_at` for a transient failure, `None` for a permanent
-    /// one (kept as `failed`, shown by `arshjul status`, never silently dropped).
-    pub async fn mark_failed(&self, key: &str, owner: &str, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<(), StoreError> {
-        let (status, next) = match retry_at {
-            Some(t) => ("pending", Some(ts(t))),
-            None => ("failed", None),
-        };
-        sqlx::query(
-            "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at), lease_owner = NULL, lease_until = NULL \
-             WHERE key = $4 AND lease_owner = $5",
-        )
-        .bind(status)
-        .bind(error.to_owned())
-        .bind(next)
-        .bind(key.to_owned())
-        .bind(owner.to_owned())
-        .execute(self.pool())
-        .await
-        .map_err(|e| StoreError::db(Op::MarkFailed, e))?;
-        Ok(())
     }
 
     /// The earliest time a pending row is to be (re)tried, for the daemon's sleep.

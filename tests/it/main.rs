@@ -13,6 +13,7 @@ mod expand;
 mod fuzz;
 mod mail;
 mod periods;
+mod pipelining;
 mod plan_edits;
 mod poison;
 mod recovery_process;
