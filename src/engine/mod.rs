@@ -74,13 +74,20 @@ impl Default for Settings {
             owner: default_owner(),
             lease_secs: 120,
             concurrency: 8,
-            batch: 16,
+            batch: lease_window(8),
             stopping: Arc::default(),
             unmarked: marker::Unmarked::default(),
             lang: Lang::default(),
             publish: None,
         }
     }
+}
+
+/// Rows a daemon sending `concurrency` at once keeps leased ([`Settings::batch`]): twice as
+/// many, so a claim is under way while the sends go on, and the work is shared between
+/// daemons and a crash strands few rows. The in-process bench uses the same.
+pub fn lease_window(concurrency: usize) -> i64 {
+    2 * concurrency.max(1) as i64
 }
 
 /// `{hostname}-{pid}`: unique per process. A daemon restarted under a fixed name

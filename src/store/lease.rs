@@ -7,7 +7,9 @@
 //! of rows claimed before it (on PostgreSQL those stay in the index as dead entries until
 //! vacuum: walking them made each claim slower than the last). Leases are judged by the
 //! database's clock; PostgreSQL claims with `FOR UPDATE SKIP LOCKED`, so several daemons
-//! share the work without sending twice.
+//! share the work without sending twice. On SQLite the claimer and the marker, which write
+//! at the same time, take turns on this process's writer lock instead of meeting in
+//! SQLite's sleeping busy handler.
 
 use super::outbox::{Claim, Claimed, MAX_REPEATS};
 use super::{Engine, Op, Store, StoreError, ts};
@@ -51,12 +53,14 @@ impl Store {
             db_now(self.engine(), lease_secs),
             db_now(self.engine(), 0)
         );
+        let turn = self.writer_turn().await;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner.to_owned())
             .bind(limit)
             .fetch_all(self.pool())
             .await
             .map_err(|e| StoreError::db(Op::Claim, e))?;
+        drop(turn);
         self.claimed(owner, &rows).await
     }
 
@@ -77,6 +81,7 @@ impl Store {
              ORDER BY next_attempt_at, key LIMIT $5{lock}) {RETURNING}",
             db_now(self.engine(), lease_secs)
         );
+        let turn = self.writer_turn().await;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner.to_owned())
             .bind(ts(now))
@@ -86,6 +91,7 @@ impl Store {
             .fetch_all(self.pool())
             .await
             .map_err(|e| StoreError::db(Op::Claim, e))?;
+        drop(turn);
         for r in &rows {
             let (Ok(at), Ok(key)) = (r.try_get::<String, _>(6), r.try_get::<String, _>(0)) else { continue };
             if (at.as_str(), key.as_str()) > (cursor.next_attempt_at.as_str(), cursor.key.as_str()) {
@@ -152,6 +158,7 @@ impl Store {
             for k in chunk {
                 q = q.bind(k.clone());
             }
+            let _turn = self.writer_turn().await;
             let rows = q.bind(owner.to_owned()).fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::MarkSent, e))?;
             marked.extend(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()));
         }
@@ -165,6 +172,7 @@ impl Store {
             Some(t) => ("pending", Some(ts(t))),
             None => ("failed", None),
         };
+        let _turn = self.writer_turn().await;
         sqlx::query(
             "UPDATE outbox SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at), lease_owner = NULL, lease_until = NULL \
              WHERE key = $4 AND lease_owner = $5",
