@@ -198,7 +198,11 @@ impl Engine {
             Delivery::Sent => Mark::Sent { key: c.key.clone(), at: now },
             Delivery::Transient(e) if c.attempts >= MAX_ATTEMPTS => {
                 report.failed += 1;
-                Mark::Failed { key: c.key.clone(), error: format!("gav upp efter {} försök; senaste felet: {e}", c.attempts), retry_at: None }
+                Mark::Failed {
+                    key: c.key.clone(),
+                    error: format!("gav upp efter {} försök; senaste felet: {e}", c.attempts),
+                    retry_at: None,
+                }
             }
             Delivery::Transient(e) => {
                 report.retried += 1;

@@ -9,9 +9,9 @@
 //! more on a fresh one. Implicit TLS (port 465) goes through lettre's own pool.
 
 use super::config::{SmtpConfig, TlsMode};
+use super::smtp::{Connection, Failure, Hello, Reply};
 use crate::msg::Msg;
 use lettre::transport::smtp::PoolConfig;
-use super::smtp::{Connection, Failure, Hello, Reply};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -307,9 +307,7 @@ impl Mailer {
                 format!(
                     "SMTP-servern på {address} erbjuder ingen inloggning som arshjul kan (AUTH PLAIN eller LOGIN). Kontrollera ARSHJUL_SMTP_URL"
                 ),
-                format!(
-                    "the SMTP server at {address} offers no login arshjul speaks (AUTH PLAIN or LOGIN). Check ARSHJUL_SMTP_URL"
-                ),
+                format!("the SMTP server at {address} offers no login arshjul speaks (AUTH PLAIN or LOGIN). Check ARSHJUL_SMTP_URL"),
             )),
         }
     }

@@ -67,7 +67,10 @@ async fn exchange(url: &str, form: Option<String>) -> Result<Response, String> {
     let req = req.body(Full::new(Bytes::from(body))).map_err(|e| format!("{url}: {e}"))?;
     if https {
         let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| format!("{url}: {e}"))?;
-        let stream = tokio_rustls::TlsConnector::from(crate::tls::client_config()).connect(name, tcp).await.map_err(|e| format!("{url}: TLS: {e}"))?;
+        let stream = tokio_rustls::TlsConnector::from(crate::tls::client_config())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("{url}: TLS: {e}"))?;
         send(url, TokioIo::new(stream), req).await
     } else {
         send(url, TokioIo::new(tcp), req).await

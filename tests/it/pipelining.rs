@@ -119,8 +119,13 @@ async fn one_slow_connection_holds_up_only_its_own_message(url: &str) {
     let settings = Settings { domain: "testkommun.se".into(), owner: "slow-test".into(), concurrency: 4, batch: 8, ..Settings::default() };
     let timeouts = Timeouts { connections: 4, ..Timeouts::default() };
     let mailer = Mailer::with_timeouts(&SmtpConfig::parse(&server.url()).unwrap(), timeouts).unwrap();
-    let sender =
-        SmtpSender { mailer, from: "arshjul <arshjul@testkommun.se>".parse().unwrap(), domain: "testkommun.se".into(), lang: Lang::Sv, links: None };
+    let sender = SmtpSender {
+        mailer,
+        from: "arshjul <arshjul@testkommun.se>".parse().unwrap(),
+        domain: "testkommun.se".into(),
+        lang: Lang::Sv,
+        links: None,
+    };
     let engine = Arc::new(Engine { store, model: Arc::new(Model::default()), settings });
     server.hold_one();
     let now = chrono_tz::Europe::Stockholm.with_ymd_and_hms(2021, 5, 24, 8, 0, 0).unwrap().with_timezone(&Utc);
