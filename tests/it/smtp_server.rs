@@ -274,6 +274,9 @@ impl Session {
             let _ = std::io::copy(&mut &conn, &mut std::io::sink());
             return;
         }
+        // Replies to pipelined commands go out at once (a real server batches them; without
+        // this, Nagle's algorithm held each second reply for the client's delayed ACK).
+        let _ = conn.set_nodelay(true);
         let Ok(read) = conn.try_clone() else { return };
         let mut reader = BufReader::new(read);
         let mut s = Session { received, behaviour, signal, out: conn, from: None, to: Vec::new() };
