@@ -40,5 +40,6 @@ pub mod remind;
 pub mod schedule;
 pub mod store;
 pub mod synth;
+pub mod tls;
 pub mod web;
 pub mod workflow;

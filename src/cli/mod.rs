@@ -172,9 +172,7 @@ pub fn settings(cfg: &crate::config::Config, lang: Lang) -> crate::engine::Setti
         owner: if cfg.instance.is_empty() { crate::engine::default_owner() } else { cfg.instance.clone() },
         lease_secs: cfg.lease_secs,
         concurrency: cfg.concurrency,
-        // Claim a little more than can be sent at once: the work is shared between daemons
-        // and a crash strands few rows.
-        batch: 2 * cfg.concurrency as i64,
+        batch: crate::engine::lease_window(cfg.concurrency),
         lang,
         ..crate::engine::Settings::default()
     }

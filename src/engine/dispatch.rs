@@ -1,68 +1,44 @@
-//! Sending what the outbox holds: claim a batch, send `concurrency` at once, mark each
-//! result as it completes. One bad row never stops the rest:
+//! Sending what the outbox holds, as a pipeline of three parts that run at the same time:
 //!
+//! - the **claimer** leases rows (first, once per pass, those whose lease ran out; then due
+//!   pending rows, each claim reading on from where the last ended) whenever there is room,
+//!   and hands them over a bounded channel;
+//! - the **senders**: `concurrency` sends at once (one kept-open SMTP connection each), taking
+//!   the next row as soon as one is done — one slow send holds up only its own row;
+//! - the **marker** collects the results and writes them in batches (all the sent rows of a
+//!   batch in one statement by primary key, see [`super::marker`]).
+//!
+//! So SMTP never waits for SQL, and SQL never waits for one slow send. At most
+//! [`super::Settings::batch`] rows are leased at once (claimed and not yet marked): that is
+//! also the most a kill -9 can leave to be taken over as recorded repeats.
+//!
+//! One bad row never stops the rest:
 //! - a send that panics (a bug, or a library's panic on some input) is caught and recorded
 //!   as a permanent failure of that row with the panic's text; the other sends go on;
 //! - a row whose stored payload cannot be read, or that was cut off mid-send
-//!   [`MAX_REPEATS`] times (a message that kills the process), is failed by the claim;
+//!   [`MAX_REPEATS`](crate::store::MAX_REPEATS) times (a message that kills the process), is
+//!   failed by the claim;
 //! - a row that keeps failing transiently is given up after [`MAX_ATTEMPTS`] tries.
 //!
-//! A result whose mark cannot be written (the database went away mid-batch) is kept in
-//! [`Unmarked`] and written before anything else at the next tick; at a stop such rows
-//! stay leased, so a later claim takes them over *as repeats* (recorded) rather than as
-//! fresh sends.
+//! A result whose mark cannot be written (the database went away mid-pass) is kept in
+//! [`super::marker::Unmarked`]; the claimer stops, the sends already claimed finish and their
+//! results are kept too.
 
+use super::marker::Mark;
 use super::{Delivery, Engine, Sender, TickReport, backoff};
-use crate::store::StoreError;
+use crate::store::{ClaimCursor, Claimed, StoreError};
 use chrono::{DateTime, Utc};
 use futures_util::{FutureExt, StreamExt};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use tokio::sync::{Semaphore, mpsc};
 
 /// Transient failures of one row before it is given up as failed (with backoff capped
 /// at an hour: about two days of trying).
 pub const MAX_ATTEMPTS: i64 = 48;
 
-/// The result of a send, waiting to be written to the outbox.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mark {
-    Sent { key: String, at: DateTime<Utc> },
-    Failed { key: String, error: String, retry_at: Option<DateTime<Utc>> },
-}
-
-impl Mark {
-    pub fn key(&self) -> &str {
-        match self {
-            Mark::Sent { key, .. } | Mark::Failed { key, .. } => key,
-        }
-    }
-}
-
-/// Send results not yet written to the store.
-#[derive(Clone, Debug, Default)]
-pub struct Unmarked(Arc<Mutex<Vec<Mark>>>);
-
-impl Unmarked {
-    fn push(&self, marks: impl IntoIterator<Item = Mark>) {
-        if let Ok(mut v) = self.0.lock() {
-            v.extend(marks);
-        }
-    }
-
-    fn take(&self) -> Vec<Mark> {
-        self.0.lock().map(|mut v| std::mem::take(&mut *v)).unwrap_or_default()
-    }
-
-    /// The keys whose outcome is not yet written.
-    pub fn keys(&self) -> Vec<String> {
-        self.0.lock().map(|v| v.iter().map(|m| m.key().to_owned()).collect()).unwrap_or_default()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.lock().map(|v| v.is_empty()).unwrap_or(true)
-    }
-}
+/// Results the marker writes at most in one batch.
+const MARK_BATCH: usize = 1024;
 
 /// The text of a caught panic.
 fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
@@ -70,105 +46,172 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl Engine {
-    /// Writes the results kept from an earlier batch whose marks failed. On error they are
-    /// kept for the next try.
-    pub async fn flush_marks(&self) -> Result<(), StoreError> {
-        let marks = self.settings.unmarked.take();
-        if marks.is_empty() {
-            return Ok(());
-        }
-        if let Err(e) = self.write_marks(&marks).await {
-            self.settings.unmarked.push(marks);
-            return Err(e);
-        }
-        Ok(())
-    }
-
-    async fn write_marks(&self, marks: &[Mark]) -> Result<(), StoreError> {
-        let owner = &self.settings.owner;
-        let mut sent: Vec<(String, DateTime<Utc>)> = Vec::new();
-        for m in marks {
-            match m {
-                Mark::Sent { key, at } => sent.push((key.clone(), *at)),
-                Mark::Failed { key, error, retry_at } => self.store.mark_failed(key, owner, error, *retry_at).await?,
-            }
-        }
-        if let Some((_, at)) = sent.first() {
-            let keys: Vec<String> = sent.iter().map(|(k, _)| k.clone()).collect();
-            self.store.mark_sent_many(&keys, owner, *at).await?;
-        }
-        Ok(())
-    }
-
     /// Claims and sends until nothing is ready (or the daemon is stopping).
     pub(super) async fn dispatch(&self, now: DateTime<Utc>, sender: &impl Sender, report: &mut TickReport) -> Result<(), StoreError> {
-        let owner = &self.settings.owner;
-        while !self.settings.stopping.load(Ordering::SeqCst) {
-            let claim = self.store.claim(owner, now, self.settings.batch.max(1), self.settings.lease_secs).await?;
-            report.failed += claim.poisoned;
-            if claim.ready.is_empty() {
-                break;
-            }
-            // Sends are marked as soon as they are done, together with those done at the
-            // same moment (at most `concurrency` per statement): a crash repeats at most the
-            // sends in flight and those just done (and the claim records that it did).
-            let width = self.settings.concurrency.max(1);
-            let mut done = futures_util::stream::iter(claim.ready)
+        let width = self.settings.concurrency.max(1);
+        let window = usize::try_from(self.settings.batch).unwrap_or(1).max(width);
+        // Permits = rows that may still be leased: taken by a claim, given back by the marker.
+        let room = Semaphore::new(window);
+        // Set when a mark could not be written: claim nothing more this pass.
+        let halt = AtomicBool::new(false);
+        let (work_tx, work_rx) = mpsc::channel::<Claimed>(window);
+        let (done_tx, mut done_rx) = mpsc::channel::<(Claimed, Option<Delivery>)>(window);
+
+        let claimer = async {
+            let result = self.claim_loop(now, window, &room, &halt, &work_tx).await;
+            drop(work_tx);
+            result
+        };
+
+        let senders = async {
+            let stopping = &self.settings.stopping;
+            let rows = futures_util::stream::unfold(work_rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+            let done = rows
                 .map(|c| async move {
+                    // Stopping: what is not yet handed to SMTP stays leased and is given back.
+                    if stopping.load(Ordering::SeqCst) {
+                        return (c, None);
+                    }
                     let d = AssertUnwindSafe(sender.deliver(&c.digest, &c.message_id)).catch_unwind().await.unwrap_or_else(|p| {
                         Delivery::Permanent(format!(
                             "internt fel när e-posten skulle skickas ({}); övriga utskick fortsätter. Rapportera felet.",
                             panic_text(&*p)
                         ))
                     });
-                    (c, d)
+                    (c, Some(d))
                 })
-                .buffer_unordered(width)
-                .ready_chunks(width);
-            // A failed mark does not cut the stream off: sends in flight finish, and every
-            // result is kept to be written later.
-            let mut failure: Option<StoreError> = None;
-            while let Some(group) = done.next().await {
-                let mut marks = Vec::with_capacity(group.len());
-                for (c, d) in &group {
-                    report.repeated += usize::from(c.repeat);
-                    marks.push(match d {
-                        Delivery::Sent => Mark::Sent { key: c.key.clone(), at: now },
-                        Delivery::Transient(e) if c.attempts >= MAX_ATTEMPTS => {
-                            report.failed += 1;
-                            Mark::Failed {
-                                key: c.key.clone(),
-                                error: format!("gav upp efter {} försök; senaste felet: {e}", c.attempts),
-                                retry_at: None,
-                            }
-                        }
-                        Delivery::Transient(e) => {
-                            report.retried += 1;
-                            Mark::Failed { key: c.key.clone(), error: e.clone(), retry_at: Some(now + backoff(c.attempts)) }
-                        }
-                        Delivery::Permanent(e) => {
-                            report.failed += 1;
-                            Mark::Failed { key: c.key.clone(), error: e.clone(), retry_at: None }
-                        }
-                    });
+                .buffer_unordered(width);
+            let mut done = std::pin::pin!(done);
+            while let Some(r) = done.next().await {
+                if done_tx.send(r).await.is_err() {
+                    break;
                 }
-                if failure.is_none() {
-                    match self.write_marks(&marks).await {
-                        Ok(()) => {
-                            report.sent.extend(group.into_iter().filter(|(_, d)| *d == Delivery::Sent).map(|(c, _)| c.digest));
-                            continue;
+            }
+            drop(done_tx);
+        };
+
+        let marker = async {
+            let mut failure: Option<StoreError> = None;
+            let mut batch = Vec::with_capacity(MARK_BATCH);
+            while done_rx.recv_many(&mut batch, MARK_BATCH).await > 0 {
+                let n = batch.len();
+                let mut marks = Vec::with_capacity(n);
+                let mut sent = Vec::with_capacity(n);
+                for (c, d) in batch.drain(..) {
+                    let Some(d) = d else { continue };
+                    report.repeated += usize::from(c.repeat);
+                    marks.push(self.mark(&c, &d, now, report));
+                    if d == Delivery::Sent {
+                        sent.push(c.digest);
+                    }
+                }
+                if !marks.is_empty() {
+                    if failure.is_none() {
+                        if let Err(e) = self.write_marks(&marks).await {
+                            failure = Some(e);
+                            halt.store(true, Ordering::SeqCst);
+                            self.settings.unmarked.push(marks);
                         }
-                        Err(e) => failure = Some(e),
+                    } else {
+                        self.settings.unmarked.push(marks);
                     }
                 }
                 // Delivered but not yet recorded: counted as sent once the mark lands.
-                report.sent.extend(group.into_iter().filter(|(_, d)| *d == Delivery::Sent).map(|(c, _)| c.digest));
-                self.settings.unmarked.push(marks);
+                report.sent.extend(sent);
+                room.add_permits(n);
             }
-            if let Some(e) = failure {
-                return Err(e);
+            failure
+        };
+
+        let (claimed, (), marked) = tokio::join!(claimer, senders, marker);
+        report.failed += claimed.as_ref().map_or(0, |p| *p);
+        match (claimed, marked) {
+            (Err(e), _) | (Ok(_), Some(e)) => Err(e),
+            (Ok(_), None) => Ok(()),
+        }
+    }
+
+    /// The claimer: leases rows while there is room and hands them to the senders; returns
+    /// how many rows it failed at once (poisoned).
+    async fn claim_loop(
+        &self,
+        now: DateTime<Utc>,
+        window: usize,
+        room: &Semaphore,
+        halt: &AtomicBool,
+        work: &mpsc::Sender<Claimed>,
+    ) -> Result<usize, StoreError> {
+        let (owner, lease) = (&self.settings.owner, self.settings.lease_secs);
+        let mut poisoned = 0;
+        let mut cursor = ClaimCursor::default();
+        // Leases that ran out are looked for once per pass, before the pending rows.
+        let mut expired = true;
+        // A claim waits for room for at least half the window, so claims stay large.
+        let least = u32::try_from((window / 2).max(1)).unwrap_or(1);
+        loop {
+            if self.settings.stopping.load(Ordering::SeqCst) || halt.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok(p) = room.acquire_many(least).await else { break };
+            p.forget();
+            let extra = room.available_permits();
+            if let Ok(p) = room.try_acquire_many(u32::try_from(extra).unwrap_or(0)) {
+                p.forget();
+            }
+            let n = least as usize + extra;
+            let taking_over = expired;
+            let claim = if taking_over {
+                let c = self.store.take_over_expired(owner, n as i64, lease).await;
+                if c.as_ref().is_ok_and(|c| c.ready.len() + c.poisoned < n) {
+                    expired = false;
+                }
+                c
+            } else {
+                self.store.claim_pending(owner, now, n as i64, lease, &mut cursor).await
+            };
+            let claim = match claim {
+                Ok(c) => c,
+                Err(e) => {
+                    room.add_permits(n);
+                    return Err(e);
+                }
+            };
+            poisoned += claim.poisoned;
+            let got = claim.ready.len();
+            room.add_permits(n - got);
+            // An empty takeover moves on to the pending rows; an empty claim ends the pass.
+            if got + claim.poisoned == 0 && !taking_over {
+                break;
+            }
+            for c in claim.ready {
+                if work.send(c).await.is_err() {
+                    return Ok(poisoned);
+                }
             }
         }
-        Ok(())
+        Ok(poisoned)
+    }
+
+    /// The mark for one send's outcome, counted in the report.
+    fn mark(&self, c: &Claimed, d: &Delivery, now: DateTime<Utc>, report: &mut TickReport) -> Mark {
+        match d {
+            Delivery::Sent => Mark::Sent { key: c.key.clone(), at: now },
+            Delivery::Transient(e) if c.attempts >= MAX_ATTEMPTS => {
+                report.failed += 1;
+                Mark::Failed {
+                    key: c.key.clone(),
+                    error: format!("gav upp efter {} försök; senaste felet: {e}", c.attempts),
+                    retry_at: None,
+                }
+            }
+            Delivery::Transient(e) => {
+                report.retried += 1;
+                Mark::Failed { key: c.key.clone(), error: e.clone(), retry_at: Some(now + backoff(c.attempts)) }
+            }
+            Delivery::Permanent(e) => {
+                report.failed += 1;
+                Mark::Failed { key: c.key.clone(), error: e.clone(), retry_at: None }
+            }
+        }
     }
 }

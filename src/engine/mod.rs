@@ -5,6 +5,7 @@
 
 pub mod daemon;
 mod dispatch;
+mod marker;
 pub mod missed;
 mod plan;
 pub mod source;
@@ -47,14 +48,16 @@ pub struct Settings {
     pub lease_secs: i64,
     /// Emails sent at once (kept-open SMTP connections); also the most a crash can repeat.
     pub concurrency: usize,
-    /// Outbox rows claimed per round trip.
+    /// Outbox rows leased at once (claimed, not yet marked): claims fill this window as
+    /// sends finish. The daemon uses twice `concurrency`; it is also the most a kill -9 can
+    /// leave to be taken over as recorded repeats.
     pub batch: i64,
     /// Set when the daemon is asked to stop: dispatch finishes what is in flight and
     /// claims nothing more.
     pub stopping: Arc<AtomicBool>,
     /// Outcomes of sends whose mark could not be written (database down): written before
     /// anything else at the next tick, and kept leased at a stop (see `dispatch`).
-    pub unmarked: dispatch::Unmarked,
+    pub unmarked: marker::Unmarked,
     /// The language of what the daemon logs about the user's files and errors.
     pub lang: Lang,
     /// Where a reload also publishes the new model (the web pages read it from there).
@@ -73,13 +76,20 @@ impl Default for Settings {
             owner: default_owner(),
             lease_secs: 120,
             concurrency: 8,
-            batch: 256,
+            batch: lease_window(8),
             stopping: Arc::default(),
-            unmarked: dispatch::Unmarked::default(),
+            unmarked: marker::Unmarked::default(),
             lang: Lang::default(),
             publish: None,
         }
     }
+}
+
+/// Rows a daemon sending `concurrency` at once keeps leased ([`Settings::batch`]): twice as
+/// many, so a claim is under way while the sends go on, and the work is shared between
+/// daemons and a crash strands few rows. The in-process bench uses the same.
+pub fn lease_window(concurrency: usize) -> i64 {
+    2 * concurrency.max(1) as i64
 }
 
 /// `{hostname}-{pid}`: unique per process. A daemon restarted under a fixed name

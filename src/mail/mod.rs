@@ -19,6 +19,7 @@ mod html;
 mod links;
 mod login;
 mod sender;
+mod smtp;
 mod text;
 mod transport;
 mod view;

@@ -2,18 +2,18 @@
 //! about: *transient* (connection refused or cut, timeouts, TLS trouble, 4xx replies: retry
 //! later) and *permanent* (5xx replies such as 550 unknown mailbox: retrying will not help).
 //!
-//! Connections are kept open and reused (as many as the engine sends at once). They are our
-//! own, with `TCP_NODELAY` set: lettre writes the message and its final `.` separately, and
-//! with Nagle's algorithm on, the `.` waits for the server's delayed ACK — 40 ms per message
-//! (about 175 messages/s on eight connections, measured). A send that fails on a kept
-//! connection the server has closed meanwhile ("incomplete response", lettre issue 743) is
-//! tried once more on a fresh one. Implicit TLS (port 465) goes through lettre's own pool.
+//! Plain and STARTTLS connections are our own ([`super::smtp`]), kept open and reused (as
+//! many as the engine sends at once), with `TCP_NODELAY` set and SMTP PIPELINING where the
+//! server offers it: two round trips per message. A send that finds a kept connection
+//! closed by the server meanwhile (before the message itself was written) is tried once
+//! more on a fresh one. Implicit TLS (port 465) goes through lettre's own pool.
 
 use super::config::{SmtpConfig, TlsMode};
+use super::smtp::{Connection, Failure, Hello, Reply};
 use crate::msg::Msg;
 use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, Tls, TlsParameters};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::fmt;
@@ -85,9 +85,10 @@ struct Inner {
     config: SmtpConfig,
     address: String,
     timeouts: Timeouts,
-    hello: ClientId,
+    /// The name said in EHLO.
+    hello: String,
     /// Kept-open connections and when each was last used.
-    idle: Mutex<Vec<(AsyncSmtpConnection, Instant)>>,
+    idle: Mutex<Vec<(Connection, Instant)>>,
     /// Implicit TLS (port 465): lettre's pooled transport.
     wrapped: Option<AsyncSmtpTransport<Tokio1Executor>>,
 }
@@ -124,7 +125,7 @@ impl Mailer {
             config: config.clone(),
             address: config.address(),
             timeouts,
-            hello: ClientId::default(),
+            hello: ClientId::default().to_string(),
             idle: Mutex::new(Vec::new()),
             wrapped,
         };
@@ -147,6 +148,9 @@ impl Mailer {
                 Err(_) => Err(self.no_answer()),
             };
         }
+        let env = msg.envelope();
+        let from = env.from().map(ToString::to_string).unwrap_or_default();
+        let to: Vec<String> = env.to().iter().map(ToString::to_string).collect();
         let mut fresh_tried = false;
         loop {
             let (mut conn, kept) = match self.kept() {
@@ -156,16 +160,26 @@ impl Mailer {
                     (self.connect().await.map_err(|e| e.into_send_error(self.address()))?, false)
                 }
             };
-            match tokio::time::timeout(limit, conn.send(msg.envelope(), &bytes)).await {
-                Ok(Ok(_)) => {
+            let sent = tokio::time::timeout(limit, async {
+                let r = conn.send(&from, &to, &bytes).await;
+                (conn, r)
+            })
+            .await;
+            match sent {
+                Ok((conn, Ok(()))) => {
                     self.keep(conn);
                     return Ok(());
                 }
-                // A kept connection the server had closed: once more, on a fresh one.
-                Ok(Err(e)) if kept && !fresh_tried && is_broken_connection(&e) => {}
-                Ok(Err(e)) => {
-                    conn.abort().await;
-                    return Err(classify(self.address(), &e));
+                // A kept connection the server had closed, before it could have the message:
+                // once more, on a fresh one.
+                Ok((_, Err(Failure::Broken { sent_body: false, .. }))) if kept && !fresh_tried => {}
+                Ok((conn, Err(e))) => {
+                    if conn.is_broken() {
+                        conn.quit().await;
+                    } else {
+                        self.keep(conn);
+                    }
+                    return Err(self.failed(e));
                 }
                 Err(_) => return Err(self.no_answer()),
             }
@@ -195,7 +209,7 @@ impl Mailer {
         // `connect` bounds itself (connect and handshake timeouts); a second timeout around
         // it would race the inner one and change the message.
         match self.connect().await {
-            Ok(mut c) => match tokio::time::timeout(limit, c.test_connected()).await {
+            Ok(mut c) => match tokio::time::timeout(limit, c.noop()).await {
                 Ok(true) => {
                     self.keep(c);
                     Ok(())
@@ -233,17 +247,17 @@ impl Mailer {
     }
 
     /// A kept connection that has not idled too long.
-    fn kept(&self) -> Option<AsyncSmtpConnection> {
+    fn kept(&self) -> Option<Connection> {
         let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
         while let Some((c, at)) = idle.pop() {
-            if at.elapsed() < IDLE && !c.has_broken() {
+            if at.elapsed() < IDLE && !c.is_broken() {
                 return Some(c);
             }
         }
         None
     }
 
-    fn keep(&self, conn: AsyncSmtpConnection) {
+    fn keep(&self, conn: Connection) {
         let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < self.inner.timeouts.connections.max(1) as usize {
             idle.push((conn, Instant::now()));
@@ -251,7 +265,7 @@ impl Mailer {
     }
 
     /// A new connection: TCP with `TCP_NODELAY`, EHLO, STARTTLS if asked, AUTH if given.
-    async fn connect(&self) -> Result<AsyncSmtpConnection, ConnectError> {
+    async fn connect(&self) -> Result<Connection, ConnectError> {
         let cfg = &self.inner.config;
         let refused = |e: &dyn fmt::Display| ConnectError::Refused(Msg::both(e.to_string()));
         let tcp =
@@ -267,29 +281,50 @@ impl Mailer {
                 }
             };
         tcp.set_nodelay(true).map_err(|e| refused(&e))?;
-        let handshake = async {
-            let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.inner.hello).await?;
-            if cfg.tls == TlsMode::StartTls {
-                if !conn.can_starttls() {
-                    return Ok(Err(conn));
-                }
-                let params = TlsParameters::new(cfg.host.clone())?;
-                conn.starttls(params, &self.inner.hello).await?;
-            }
-            if let Some((user, pass)) = cfg.credentials() {
-                conn.auth(&[Mechanism::Plain, Mechanism::Login], &Credentials::new(user.to_owned(), pass.to_owned())).await?;
-            }
-            Ok::<_, lettre::transport::smtp::Error>(Ok(conn))
+        let hello = Hello {
+            client: &self.inner.hello,
+            starttls: (cfg.tls == TlsMode::StartTls).then_some(cfg.host.as_str()),
+            credentials: cfg.credentials(),
         };
-        match tokio::time::timeout(self.inner.timeouts.send, handshake).await {
-            Ok(Ok(Ok(c))) => Ok(c),
-            Ok(Ok(Err(mut plain))) => {
-                plain.abort().await;
-                Err(ConnectError::Other(self.no_starttls()))
-            }
-            Ok(Err(e)) => Err(ConnectError::Other(classify(self.address(), &e))),
+        match tokio::time::timeout(self.inner.timeouts.send, Connection::open(tcp, &hello)).await {
+            Ok(Ok(c)) => Ok(c),
+            Ok(Err(e)) => Err(ConnectError::Other(self.failed(e))),
             Err(_) => Err(ConnectError::Other(self.no_answer())),
         }
+    }
+
+    /// A failed conversation as a send error: only a 5xx reply is permanent.
+    fn failed(&self, e: Failure) -> SendError {
+        let address = self.address();
+        match e {
+            Failure::Refused(r) => refused_reply(address, &r),
+            Failure::Broken { why, .. } => SendError::transient(Msg::new(
+                format!("kunde inte skicka via SMTP-servern på {address}: {why}"),
+                format!("could not send through the SMTP server at {address}: {why}"),
+            )),
+            Failure::NoStartTls => self.no_starttls(),
+            Failure::NoAuth => SendError::permanent(Msg::new(
+                format!(
+                    "SMTP-servern på {address} erbjuder ingen inloggning som arshjul kan (AUTH PLAIN eller LOGIN). Kontrollera ARSHJUL_SMTP_URL"
+                ),
+                format!("the SMTP server at {address} offers no login arshjul speaks (AUTH PLAIN or LOGIN). Check ARSHJUL_SMTP_URL"),
+            )),
+        }
+    }
+}
+
+/// A refusal from the server: 5xx permanent, anything else transient.
+fn refused_reply(address: &str, r: &Reply) -> SendError {
+    if r.code / 100 == 5 {
+        SendError::permanent(Msg::new(
+            format!("SMTP-servern på {address} avvisade meddelandet för gott: {r}"),
+            format!("the SMTP server at {address} refused the message for good: {r}"),
+        ))
+    } else {
+        SendError::transient(Msg::new(
+            format!("SMTP-servern på {address} avvisade meddelandet tillfälligt: {r}"),
+            format!("the SMTP server at {address} refused the message for now: {r}"),
+        ))
     }
 }
 
@@ -337,11 +372,6 @@ impl fmt::Debug for Mailer {
 fn tls_parameters(host: &str) -> Result<TlsParameters, Msg> {
     TlsParameters::new(host.to_owned())
         .map_err(|e| Msg::new(format!("TLS kunde inte ställas in för {host}: {e}"), format!("TLS could not be set up for {host}: {e}")))
-}
-
-/// Not a reply from the server, not a timeout: the connection itself broke.
-fn is_broken_connection(e: &lettre::transport::smtp::Error) -> bool {
-    !e.is_permanent() && !e.is_transient() && !e.is_timeout() && !e.is_client()
 }
 
 /// Sorts a lettre error: only a 5xx reply is permanent.

@@ -105,6 +105,7 @@ impl Store {
     /// nothing is stored).
     async fn try_batch(&self, jobs: &[Job]) -> Result<Vec<Result<Acted, Refusal>>, StoreError> {
         let err = |e| StoreError::db(Op::Act, e);
+        let _turn = self.writer_turn().await;
         let mut tx = self.begin().await.map_err(err)?;
         let mut answers = Vec::with_capacity(jobs.len());
         for j in jobs {

@@ -14,6 +14,7 @@ const SQLITE: &[&str] = &[
     include_str!("../../migrations/sqlite/0007_series_index.sql"),
     include_str!("../../migrations/sqlite/0008_feed_links.sql"),
     include_str!("../../migrations/sqlite/0009_store_generation.sql"),
+    include_str!("../../migrations/sqlite/0010_claim_indexes.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0001_init.sql"),
@@ -25,10 +26,11 @@ const POSTGRES: &[&str] = &[
     include_str!("../../migrations/postgres/0007_series_index.sql"),
     include_str!("../../migrations/postgres/0008_feed_links.sql"),
     include_str!("../../migrations/postgres/0009_store_generation.sql"),
+    include_str!("../../migrations/postgres/0010_claim_indexes.sql"),
 ];
 
 /// The schema version this build writes.
-pub const LATEST: i64 = 9;
+pub const LATEST: i64 = 10;
 
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {

@@ -13,6 +13,7 @@ mod dialect;
 mod feeds;
 mod group_commit;
 pub mod identity;
+mod lease;
 mod migrate;
 mod missed;
 mod outbox;
@@ -37,6 +38,7 @@ pub use act::Acted;
 pub use audit::Audit;
 pub use audit_rows::{Known, Promised, Recorded};
 pub use feeds::FeedLink;
+pub use lease::ClaimCursor;
 pub use missed::{Occurrence, OverdueRow};
 pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
@@ -237,6 +239,9 @@ pub struct Store {
     /// is queued together (`group_commit`), instead of waiting in SQLite's busy handler
     /// (which polls with sleeps of up to 100 ms). Other processes still meet the busy timeout.
     group: Arc<group_commit::Queue>,
+    /// SQLite: this process's writers (the group commit's batches, the outbox's claims and
+    /// marks) take turns here, in order, instead of meeting in SQLite's busy handler.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Hides a password in a database URL for messages.
@@ -336,9 +341,18 @@ impl Store {
             });
         }
         let pool = options.connect(&url).await.map_err(unreachable)?;
-        let store = Store { pool, engine, group: Arc::default() };
+        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default() };
         migrate::run(&store).await?;
         Ok(store)
+    }
+
+    /// On SQLite, this process's turn to write (hold it for the transaction); on PostgreSQL
+    /// nothing (row locks do it).
+    pub(crate) async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.engine {
+            Engine::Sqlite => Some(self.writer.lock().await),
+            Engine::Postgres => None,
+        }
     }
 
     pub fn engine(&self) -> Engine {

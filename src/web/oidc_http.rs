@@ -9,7 +9,6 @@ use hyper::Request;
 use hyper::body::Bytes;
 use hyper::header::{ACCEPT, CONTENT_TYPE, HOST, USER_AGENT};
 use hyper_util::rt::TokioIo;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpStream;
 
@@ -23,22 +22,6 @@ pub const MAX_BODY: usize = 512 * 1024;
 pub struct Response {
     pub status: u16,
     pub body: Vec<u8>,
-}
-
-fn tls() -> Arc<rustls::ClientConfig> {
-    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = match rustls::ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions() {
-                Ok(b) => b.with_root_certificates(roots).with_no_client_auth(),
-                // ring's provider supports the default versions; this is not reached.
-                Err(_) => rustls::ClientConfig::builder().with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth(),
-            };
-            Arc::new(config)
-        })
-        .clone()
 }
 
 /// `GET url`.
@@ -84,7 +67,10 @@ async fn exchange(url: &str, form: Option<String>) -> Result<Response, String> {
     let req = req.body(Full::new(Bytes::from(body))).map_err(|e| format!("{url}: {e}"))?;
     if https {
         let name = rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| format!("{url}: {e}"))?;
-        let stream = tokio_rustls::TlsConnector::from(tls()).connect(name, tcp).await.map_err(|e| format!("{url}: TLS: {e}"))?;
+        let stream = tokio_rustls::TlsConnector::from(crate::tls::client_config())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| format!("{url}: TLS: {e}"))?;
         send(url, TokioIo::new(stream), req).await
     } else {
         send(url, TokioIo::new(tcp), req).await

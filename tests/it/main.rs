@@ -20,6 +20,7 @@ mod mail;
 mod missed;
 mod missed_year;
 mod periods;
+mod pipelining;
 mod plan_edits;
 mod poison;
 mod recovery_process;

@@ -8,8 +8,15 @@
 //! - [`SmtpServer::silent`]: accept connections but never answer (a hung server);
 //! - [`SmtpServer::hold`]: take in the next message but hold back the reply to its DATA
 //!   (a send in flight), until [`SmtpServer::let_go`];
+//! - [`SmtpServer::hold_one`]: the same for the next message only, on whichever connection
+//!   carries it (one slow connection while the others go on);
+//! - [`SmtpServer::fail_next_data_command`]: `451` to the DATA command itself (before `354`);
 //! - [`SmtpServer::stop`] / [`SmtpServer::restart`]: down (open connections cut), then up
 //!   again on the same port.
+//!
+//! It advertises PIPELINING (RFC 2920) unless [`SmtpServer::no_pipelining`], and counts the
+//! envelopes that came pipelined: `MAIL FROM` with its `RCPT TO` and `DATA` already in the
+//! same read ([`SmtpServer::pipelined`]); [`SmtpServer::connections`] counts connections.
 //!
 //! [`SmtpServer::wait_for`] blocks until a number of messages has arrived (an event, with a
 //! generous deadline only so that a broken build fails instead of hanging).
@@ -43,6 +50,18 @@ struct Behaviour {
     silent: bool,
     /// Hold the replies to DATA until let go.
     hold: bool,
+    /// Hold the reply to the DATA of this many next messages until let go.
+    hold_one: usize,
+    /// Set by `let_go`: held single replies go.
+    released: bool,
+    /// `451` to the next N DATA commands.
+    fail_data_command: usize,
+    /// Do not advertise PIPELINING.
+    no_pipelining: bool,
+    /// Envelopes whose commands arrived in one read.
+    pipelined: usize,
+    /// Connections accepted.
+    connections: usize,
     /// Open sessions, cut when the server stops.
     sessions: Vec<TcpStream>,
 }
@@ -92,7 +111,9 @@ impl SmtpServer {
                 }
                 let Ok(conn) = conn else { continue };
                 if let Ok(c) = conn.try_clone() {
-                    lock(&behaviour).sessions.push(c);
+                    let mut b = lock(&behaviour);
+                    b.sessions.push(c);
+                    b.connections += 1;
                 }
                 let (received, behaviour, signal) = (received.clone(), behaviour.clone(), signal.clone());
                 std::thread::spawn(move || Session::run(received, behaviour, signal, conn));
@@ -141,9 +162,38 @@ impl SmtpServer {
         lock(&self.behaviour).hold = true;
     }
 
-    /// Lets a held reply go.
+    /// Holds back the reply to the DATA of the next message only (one slow connection).
+    pub fn hold_one(&self) {
+        let mut b = lock(&self.behaviour);
+        b.hold_one = 1;
+        b.released = false;
+    }
+
+    /// Lets held replies go.
     pub fn let_go(&self) {
-        lock(&self.behaviour).hold = false;
+        let mut b = lock(&self.behaviour);
+        b.hold = false;
+        b.released = true;
+    }
+
+    /// Answers `451` to the next `n` DATA commands (before any `354`).
+    pub fn fail_next_data_command(&self, n: usize) {
+        lock(&self.behaviour).fail_data_command = n;
+    }
+
+    /// Stops advertising PIPELINING (to new EHLOs).
+    pub fn no_pipelining(&self) {
+        lock(&self.behaviour).no_pipelining = true;
+    }
+
+    /// Envelopes (MAIL FROM) whose RCPT TO and DATA came in the same read: pipelined.
+    pub fn pipelined(&self) -> usize {
+        lock(&self.behaviour).pipelined
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        lock(&self.behaviour).connections
     }
 
     /// Blocks until at least `n` messages have arrived (held ones included); panics after
@@ -224,6 +274,9 @@ impl Session {
             let _ = std::io::copy(&mut &conn, &mut std::io::sink());
             return;
         }
+        // Replies to pipelined commands go out at once (a real server batches them; without
+        // this, Nagle's algorithm held each second reply for the client's delayed ACK).
+        let _ = conn.set_nodelay(true);
         let Ok(read) = conn.try_clone() else { return };
         let mut reader = BufReader::new(read);
         let mut s = Session { received, behaviour, signal, out: conn, from: None, to: Vec::new() };
@@ -244,11 +297,12 @@ impl Session {
     }
 
     /// Handles one command line (and the message itself for DATA); false to hang up.
-    fn command(&mut self, line: &str, reader: &mut impl BufRead) -> bool {
+    fn command(&mut self, line: &str, reader: &mut BufReader<TcpStream>) -> bool {
         let upper = line.to_ascii_uppercase();
         let verb = upper.split_whitespace().next().unwrap_or("");
         let reply = match verb {
-            "EHLO" => "250-127.0.0.1 hello\n250-8BITMIME\n250 SIZE 10000000".to_owned(),
+            "EHLO" if lock(&self.behaviour).no_pipelining => "250-127.0.0.1 hello\n250-8BITMIME\n250 SIZE 10000000".to_owned(),
+            "EHLO" => "250-127.0.0.1 hello\n250-8BITMIME\n250-PIPELINING\n250 SIZE 10000000".to_owned(),
             "HELO" => "250 127.0.0.1 hello".to_owned(),
             "NOOP" => "250 2.0.0 OK".to_owned(),
             "RSET" => {
@@ -259,7 +313,15 @@ impl Session {
                 self.reply("221 2.0.0 bye");
                 return false;
             }
-            "MAIL" if upper.starts_with("MAIL FROM:") => self.mail(&line[10..]),
+            "MAIL" if upper.starts_with("MAIL FROM:") => {
+                // What the client wrote after MAIL FROM, already read: its RCPT TO and DATA
+                // came in the same segment if it pipelines.
+                let ahead = String::from_utf8_lossy(reader.buffer()).to_ascii_uppercase();
+                if ahead.contains("RCPT TO:") && ahead.contains("DATA\r\n") {
+                    lock(&self.behaviour).pipelined += 1;
+                }
+                self.mail(&line[10..])
+            }
             "RCPT" if upper.starts_with("RCPT TO:") => self.rcpt(&line[8..]),
             "DATA" => match self.data(reader) {
                 Some(r) => r,
@@ -299,10 +361,17 @@ impl Session {
     }
 
     /// `354`, the message up to the lone `.`, then the verdict; `None` if the client went away.
-    fn data(&mut self, reader: &mut impl BufRead) -> Option<String> {
+    fn data(&mut self, reader: &mut BufReader<TcpStream>) -> Option<String> {
         let Some(from) = self.from.clone().filter(|_| !self.to.is_empty()) else {
             return Some("503 5.5.1 RCPT first".to_owned());
         };
+        {
+            let mut b = lock(&self.behaviour);
+            if b.fail_data_command > 0 {
+                b.fail_data_command -= 1;
+                return Some("451 4.3.1 insufficient system storage, try again later".to_owned());
+            }
+        }
         if !self.reply("354 end with <CRLF>.<CRLF>") {
             return None;
         }
@@ -323,13 +392,20 @@ impl Session {
                 b.fail_data -= 1;
                 return Some("451 4.3.0 queue full, try again later".to_owned());
             }
-            b.hold
+            if b.hold_one > 0 {
+                b.hold_one -= 1;
+                Some(false)
+            } else if b.hold {
+                Some(true)
+            } else {
+                None
+            }
         };
         lock(&self.received).push(Received { from, to, data });
         self.signal.cond.notify_all();
-        if held {
+        if let Some(all) = held {
             // The message is in; the reply waits until the test lets go (or the client dies).
-            while lock(&self.behaviour).hold {
+            while (all && lock(&self.behaviour).hold) || (!all && !lock(&self.behaviour).released) {
                 let g = lock(&self.signal.lock);
                 let _ = self.signal.cond.wait_timeout(g, Duration::from_millis(20));
             }

@@ -95,7 +95,7 @@ async fn the_overview_is_never_older_than_the_store(url: &str) {
     let quiet = chef.get("/overview").await.body;
     assert_eq!(quiet, synced, "a mail queued is no change to the overview");
     let other = Store::open(url).await.unwrap();
-    let claim = other.claim("other-process", w.state.now(), 10, 60).await.unwrap();
+    let claim = other.claim_pending("other-process", w.state.now(), 10, 60, &mut Default::default()).await.unwrap();
     let key = claim.ready.iter().find(|c| c.key.starts_with("login|")).map(|c| c.key.clone()).expect("the sign-in mail");
     other.mark_failed(&key, "other-process", "550 no such user", None).await.unwrap();
     let failed = chef.get("/overview").await.body;

@@ -1,0 +1,162 @@
+//! Issue 11's delivery path against the loopback SMTP server: SMTP PIPELINING (RFC 2920)
+//! — the envelope in one write, every reply checked, a refused recipient and a 4xx on DATA
+//! mid-pipeline — and the send pipeline, where one slow connection holds up only its own
+//! message while the others deliver the rest.
+
+use crate::smtp_server::SmtpServer;
+use crate::support::on_both_engines;
+use arshjul::definition::{Lang, Model};
+use arshjul::engine::{Engine, Settings};
+use arshjul::mail::{Mailer, SmtpConfig, SmtpSender, Timeouts};
+use arshjul::remind::{Digest, Item, Person, Step};
+use arshjul::store::Store;
+use arshjul::workflow::State;
+use chrono::{NaiveDate, TimeZone, Utc};
+use lettre::Message;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn message(to: &str) -> Message {
+    Message::builder()
+        .from("arshjul <arshjul@testkommun.se>".parse().unwrap())
+        .to(to.parse().unwrap())
+        .subject("Påminnelse")
+        .body(String::from("Hej!\r\n.en rad med punkt\r\n"))
+        .unwrap()
+}
+
+fn mailer(server: &SmtpServer) -> Mailer {
+    Mailer::new(&SmtpConfig::parse(&server.url()).unwrap()).unwrap()
+}
+
+fn recipients(server: &SmtpServer) -> Vec<String> {
+    server.received().iter().map(|r| r.to.join(",")).collect()
+}
+
+#[tokio::test]
+async fn the_envelope_goes_in_one_write_and_every_reply_is_checked() {
+    let server = SmtpServer::start();
+    let m = mailer(&server);
+    m.send(&message("a@testkommun.se")).await.unwrap();
+    m.send(&message("b@testkommun.se")).await.unwrap();
+    assert_eq!(server.pipelined(), 2, "MAIL FROM, RCPT TO and DATA came in one write");
+
+    // A refused recipient mid-pipeline: permanent, with the server's own reply; the DATA
+    // reply behind it was read and the connection reset, so the next message goes through.
+    server.reject_rcpt("borta@testkommun.se");
+    let e = m.send(&message("borta@testkommun.se")).await.unwrap_err();
+    assert!(e.is_permanent() && e.message.sv.contains("550") && e.message.sv.contains("mailbox unavailable"), "{e}");
+    m.send(&message("c@testkommun.se")).await.unwrap();
+
+    // A 4xx to DATA: transient (retried later), and the connection goes on.
+    server.fail_next_data_command(1);
+    let e = m.send(&message("d@testkommun.se")).await.unwrap_err();
+    assert!(!e.is_permanent() && e.message.sv.contains("451"), "{e}");
+    m.send(&message("d@testkommun.se")).await.unwrap();
+
+    // A 4xx after the message itself: transient as well.
+    server.fail_next_data(1);
+    let e = m.send(&message("e@testkommun.se")).await.unwrap_err();
+    assert!(!e.is_permanent() && e.message.sv.contains("451"), "{e}");
+
+    assert_eq!(recipients(&server), ["a@testkommun.se", "b@testkommun.se", "c@testkommun.se", "d@testkommun.se"]);
+    assert_eq!(server.pipelined(), 7, "every envelope pipelined");
+    assert_eq!(server.connections(), 1, "one kept connection through every refusal");
+    let got = &server.received()[0].data;
+    assert!(got.contains("\r\n..en rad med punkt\r\n") || got.contains("\r\n.en rad med punkt\r\n"), "{got:?}");
+}
+
+#[tokio::test]
+async fn without_pipelining_the_commands_go_one_at_a_time() {
+    let server = SmtpServer::start();
+    server.no_pipelining();
+    let m = mailer(&server);
+    m.send(&message("a@testkommun.se")).await.unwrap();
+    server.reject_rcpt("borta@testkommun.se");
+    let e = m.send(&message("borta@testkommun.se")).await.unwrap_err();
+    assert!(e.is_permanent() && e.message.sv.contains("550"), "{e}");
+    m.send(&message("b@testkommun.se")).await.unwrap();
+    assert_eq!(recipients(&server), ["a@testkommun.se", "b@testkommun.se"]);
+    assert_eq!(server.pipelined(), 0, "a server that does not offer PIPELINING gets one command at a time");
+    assert_eq!(server.connections(), 1);
+}
+
+/// Monday 24 May 2021, 07:30 Stockholm: a working day after the send time.
+fn digest(i: usize) -> Digest {
+    Digest {
+        to: Person { name: format!("Rektor {i}"), email: format!("rektor{i:03}@testkommun.se") },
+        day: NaiveDate::from_ymd_opt(2021, 5, 24).unwrap(),
+        send_at: Utc.with_ymd_and_hms(2021, 5, 24, 5, 30, 0).unwrap(),
+        items: vec![Item {
+            checkpoint: format!("testkommun/plan-2021/matematik/uppfoljning-{i}"),
+            title: "Uppföljning".into(),
+            organisation: "testkommun".into(),
+            plan: Some("plan-2021".into()),
+            initiative: Some("matematik".into()),
+            unit: None,
+            owner_role: "Rektor".into(),
+            due: NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(),
+            step: Step::Before { days: 7 },
+            state: State::Open,
+            school_break: None,
+            on_behalf_of: None,
+        }],
+        login: None,
+    }
+}
+
+const MAILS: usize = 40;
+
+/// One connection's reply to a DATA is held back (a slow server connection); the pipeline
+/// keeps claiming and the other connections deliver every other message meanwhile. (With
+/// claims that waited for all their sends, at most one claim's worth got through.) Then
+/// the held one is let go: every message once, every row marked sent.
+async fn one_slow_connection_holds_up_only_its_own_message(url: &str) {
+    let server = SmtpServer::start();
+    let store = Store::open(url).await.unwrap();
+    let digests: Vec<Digest> = (0..MAILS).map(digest).collect();
+    assert_eq!(store.enqueue(&digests, "testkommun.se").await.unwrap(), MAILS);
+    let settings = Settings { domain: "testkommun.se".into(), owner: "slow-test".into(), concurrency: 4, batch: 8, ..Settings::default() };
+    let timeouts = Timeouts { connections: 4, ..Timeouts::default() };
+    let mailer = Mailer::with_timeouts(&SmtpConfig::parse(&server.url()).unwrap(), timeouts).unwrap();
+    let sender = SmtpSender {
+        mailer,
+        from: "arshjul <arshjul@testkommun.se>".parse().unwrap(),
+        domain: "testkommun.se".into(),
+        lang: Lang::Sv,
+        links: None,
+    };
+    let engine = Arc::new(Engine { store, model: Arc::new(Model::default()), settings });
+    server.hold_one();
+    let now = chrono_tz::Europe::Stockholm.with_ymd_and_hms(2021, 5, 24, 8, 0, 0).unwrap().with_timezone(&Utc);
+    let e = engine.clone();
+    let tick = tokio::spawn(async move { e.tick(now, &sender).await });
+    // Every message arrives while the one reply is still held (an event wait: polled, as
+    // the server's blocking wait would stop this test's runtime, and the tick with it).
+    for _ in 0..600 {
+        if server.received().len() >= MAILS || tick.is_finished() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(server.received().len(), MAILS, "the other connections delivered everything else meanwhile");
+    assert!(!tick.is_finished(), "the held send is still in flight");
+    let rows = engine.store.outbox().await.unwrap();
+    let held: Vec<_> = rows.iter().filter(|r| r.status != "sent").collect();
+    assert!(!held.is_empty() && held.len() <= 8, "only the held one and what the window of 8 holds wait: {held:#?}");
+    server.let_go();
+    let report = tick.await.unwrap().unwrap();
+    assert_eq!(report.sent.len(), MAILS);
+    assert_eq!((report.retried, report.failed, report.repeated), (0, 0, 0));
+    let rows = engine.store.outbox().await.unwrap();
+    assert!(rows.iter().all(|r| r.status == "sent" && r.attempts == 1 && r.repeats == 0), "{rows:#?}");
+    let mut arrivals: BTreeMap<String, usize> = BTreeMap::new();
+    for r in server.received() {
+        *arrivals.entry(r.to.join(",")).or_default() += 1;
+    }
+    assert_eq!(arrivals.len(), MAILS);
+    assert!(arrivals.values().all(|&n| n == 1), "each message once: {arrivals:#?}");
+    assert!(server.pipelined() >= MAILS, "the pipeline's sends were pipelined too");
+}
+
+on_both_engines!(one_slow_connection_holds_up_only_its_own_message);
