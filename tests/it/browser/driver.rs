@@ -50,7 +50,7 @@ pub struct Driver {
     child: Child,
     port: u16,
     profile: PathBuf,
-    _permit: SemaphorePermit<'static>,
+    _permit: Option<SemaphorePermit<'static>>,
 }
 
 impl Driver {
@@ -68,27 +68,38 @@ impl Driver {
                 if what == "Chromium" { "CHROMIUM" } else { "CHROMEDRIVER" },
             );
         }
-        let permit = BROWSERS.acquire().await.expect("browser semaphore is never closed");
-        let mut child = Command::new(&driver)
-            .arg("--port=0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", driver.display()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        // From here on, Drop ends the process and removes the profile whatever happens.
-        let mut driver = Driver { child, port: 0, profile: fresh_profile_dir(), _permit: permit };
-        // A thread reads the banner, hands over the port and keeps draining the pipe until
-        // chromedriver exits (a closed pipe would kill it on its next write).
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || read_port(stdout, tx));
-        driver.port = match rx.await {
-            Ok(Ok(port)) => port,
-            Ok(Err(said)) => panic!("chromedriver did not say which port it listens on; it said:\n{said}"),
-            Err(_) => panic!("chromedriver's banner reader stopped"),
-        };
-        driver
+        let mut permit = Some(BROWSERS.acquire().await.expect("browser semaphore is never closed"));
+        // chromedriver picks its own port for `--port=0` and now and then finds it taken
+        // before it binds ("IPv4 port not available"): start it again then, a few times.
+        for attempt in 1.. {
+            let mut child = Command::new(&driver)
+                .arg("--port=0")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("start {}: {e}", driver.display()));
+            let stdout = child.stdout.take().expect("piped stdout");
+            // From here on, Drop ends the process and removes the profile whatever happens.
+            let held = permit.take().expect("the permit is handed back on a retry");
+            let mut started = Driver { child, port: 0, profile: fresh_profile_dir(), _permit: Some(held) };
+            // A thread reads the banner, hands over the port and keeps draining the pipe until
+            // chromedriver exits (a closed pipe would kill it on its next write).
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            std::thread::spawn(move || read_port(stdout, tx));
+            match rx.await {
+                Ok(Ok(port)) => {
+                    started.port = port;
+                    return started;
+                }
+                Ok(Err(said)) if said.contains("port not available") && attempt < 5 => {
+                    permit = Some(started.release());
+                }
+                Ok(Err(said)) => panic!("chromedriver did not say which port it listens on; it said:\n{said}"),
+                Err(_) => panic!("chromedriver's banner reader stopped"),
+            }
+        }
+        unreachable!("the loop returns or panics")
     }
 
     /// `http://127.0.0.1:PORT` — the WebDriver endpoint.
@@ -119,6 +130,13 @@ impl Driver {
             serde_json::Value::Object(map) => map,
             _ => unreachable!(),
         }
+    }
+}
+
+impl Driver {
+    /// Ends this chromedriver (as Drop does) and hands back its browser permit.
+    fn release(mut self) -> SemaphorePermit<'static> {
+        self._permit.take().expect("a driver holds its permit until dropped")
     }
 }
 
