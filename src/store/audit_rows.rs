@@ -4,10 +4,9 @@
 //! builds the JSON with `json_group_array`, PostgreSQL with `json_agg`; the filters are the
 //! same bound parameters on both.
 
-use super::overview::OverviewQuery;
+use super::overview::{OverviewQuery, row_from_json};
 use super::query::ROW_COLUMNS;
-use super::{Engine, Op, Row, Store, StoreError, parse_date, parse_ts};
-use crate::workflow::State;
+use super::{Engine, Op, Row, Store, StoreError, parse_ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row as _;
 
@@ -57,29 +56,6 @@ fn bad_answer(e: impl std::fmt::Display) -> StoreError {
         format!("databasfel vid läsning av revisionsunderlaget: oväntat svar ({e})."),
         format!("database error reading the audit rows: unexpected answer ({e})."),
     )
-}
-
-fn row_from_json(v: &[serde_json::Value]) -> Row {
-    let s = |i: usize| v.get(i).and_then(|x| x.as_str()).map(str::to_owned);
-    let n = |i: usize, default: i64| v.get(i).and_then(serde_json::Value::as_i64).unwrap_or(default);
-    Row {
-        id: s(0).unwrap_or_default(),
-        organisation: s(1).unwrap_or_default(),
-        plan: s(2),
-        initiative: s(3),
-        title: s(4).unwrap_or_default(),
-        kind: s(5).unwrap_or_default(),
-        owner_role: s(6).unwrap_or_default(),
-        unit: s(7),
-        parent: s(8),
-        due: parse_date(s(9)),
-        state: s(10).and_then(|x| State::parse(&x)).unwrap_or(State::Planned),
-        rescheduled: n(11, 0) != 0,
-        school_break: s(12),
-        report: s(13).and_then(|x| serde_json::from_str(&x).ok()),
-        in_plan: n(14, 1) != 0,
-        added_past_due: n(15, 0) != 0,
-    }
 }
 
 impl Store {

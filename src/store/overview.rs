@@ -31,8 +31,8 @@ pub struct OverviewQuery {
 pub const FAILED_LIMIT: i64 = 1000;
 
 /// A row from one `json_array` of [`ROW_COLUMNS`] (the same fields and defaults as
-/// [`super::query::row_from`]).
-fn row_from_json(v: &[serde_json::Value]) -> Row {
+/// [`super::query::row_from`]); the overview's and the audit's reads.
+pub(super) fn row_from_json(v: &[serde_json::Value]) -> Row {
     let s = |i: usize| v.get(i).and_then(|x| x.as_str()).map(str::to_owned);
     let n = |i: usize, default: i64| v.get(i).and_then(serde_json::Value::as_i64).unwrap_or(default);
     Row {
