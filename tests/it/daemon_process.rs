@@ -80,7 +80,7 @@ pub(crate) fn kill_9(mut child: Child) {
 
 /// Polls the outbox (an event wait: the daemons are working on it) until `done` holds.
 pub(crate) async fn wait_outbox(t: &TempDir, store: &Store, what: &str, done: impl Fn(&[OutboxRow]) -> bool) -> Vec<OutboxRow> {
-    for _ in 0..600 {
+    for _ in 0..crate::support::polls(100) {
         let rows = store.outbox().await.unwrap();
         if done(&rows) {
             return rows;

@@ -133,7 +133,7 @@ async fn one_slow_connection_holds_up_only_its_own_message(url: &str) {
     let tick = tokio::spawn(async move { e.tick(now, &sender).await });
     // Every message arrives while the one reply is still held (an event wait: polled, as
     // the server's blocking wait would stop this test's runtime, and the tick with it).
-    for _ in 0..600 {
+    for _ in 0..crate::support::polls(50) {
         if server.received().len() >= MAILS || tick.is_finished() {
             break;
         }

@@ -59,7 +59,7 @@ async fn a_poisoned_name_fails_alone_and_the_daemon_sends_the_rest() {
 
     // An event wait: the daemon is working through the outbox.
     let mut rows = Vec::new();
-    for _ in 0..600 {
+    for _ in 0..crate::support::polls(100) {
         rows = store.outbox().await.unwrap();
         if rows.len() == 3 && rows.iter().all(|r| r.status == "sent" || r.status == "failed") {
             break;

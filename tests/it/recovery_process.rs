@@ -17,7 +17,7 @@ const AFTER_SEND: &str = "2021-03-19T07:00:00Z";
 
 /// Polls a daemon's log (an event wait) until it contains `needle`.
 async fn wait_log(t: &TempDir, log: &str, needle: &str) -> String {
-    for _ in 0..900 {
+    for _ in 0..crate::support::polls(100) {
         let text = std::fs::read_to_string(t.path().join(log)).unwrap_or_default();
         if text.contains(needle) {
             return text;

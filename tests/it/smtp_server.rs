@@ -197,10 +197,10 @@ impl SmtpServer {
     }
 
     /// Blocks until at least `n` messages have arrived (held ones included); panics after
-    /// a minute, so a broken build fails instead of hanging.
+    /// [`crate::support::EVENT_WAIT`], so a broken build fails instead of hanging.
     pub fn wait_for(&self, n: usize) -> Vec<Received> {
         let mut g = lock(&self.signal.lock);
-        for _ in 0..600 {
+        for _ in 0..crate::support::polls(100) {
             let got = self.received();
             if got.len() >= n {
                 return got;

@@ -155,3 +155,13 @@ macro_rules! on_both_engines {
     };
 }
 pub(crate) use on_both_engines;
+
+/// How long an event wait (polling for what a daemon or another process is doing) may take
+/// before the test gives up: generous, because CI machines are sometimes very slow, and a
+/// wait that succeeds returns as soon as the event happens.
+pub const EVENT_WAIT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Polls of `every_ms` milliseconds that fit in [`EVENT_WAIT`].
+pub fn polls(every_ms: u64) -> u64 {
+    EVENT_WAIT.as_millis() as u64 / every_ms
+}

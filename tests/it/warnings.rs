@@ -98,7 +98,7 @@ fn the_daemon_logs_warnings_in_its_language_and_runs_on() {
         .expect("start arshjul run");
     let read = || std::fs::read_to_string(&log).unwrap_or_default();
     let wait_for = |what: &str| {
-        for _ in 0..300 {
+        for _ in 0..crate::support::polls(100) {
             if read().contains(what) {
                 return;
             }
