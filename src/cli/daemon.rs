@@ -71,7 +71,7 @@ async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Set
         return fail(lang, e);
     }
     // The database second: a start that fails on the mail server creates nothing.
-    let store = match Store::open(&cfg.database_url).await {
+    let store = match Store::open_server(&cfg.database_url).await {
         Ok(s) => s,
         Err(e) => return fail(lang, e),
     };

@@ -73,7 +73,7 @@ pub fn run(args: ServeArgs, lang: Lang, clock: Arc<dyn Clock>) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
-        let store = match Store::open(&cfg.database_url).await {
+        let store = match Store::open_server(&cfg.database_url).await {
             Ok(s) => s,
             Err(e) => return fail(lang, e),
         };

@@ -32,12 +32,40 @@ const POSTGRES: &[&str] = &[
 /// The schema version this build writes.
 pub const LATEST: i64 = 10;
 
+/// The stored schema version; `None` when there is none yet (a new database) or it cannot
+/// be read outside the migration's transaction.
+async fn schema_version(store: &Store) -> Option<i64> {
+    let row = sqlx::query("SELECT value FROM arshjul_meta WHERE key = 'schema_version'").fetch_optional(store.pool()).await.ok()??;
+    row.try_get::<String, _>(0).ok()?.parse().ok()
+}
+
+fn newer(found: i64) -> StoreError {
+    StoreError::of(
+        super::ErrorKind::NewerSchema { found, known: LATEST },
+        format!(
+            "databasen är skapad av en nyare version av arshjul (schema {found}; den här versionen känner till {LATEST}). Uppgradera arshjul; databasen har inte ändrats."
+        ),
+        format!(
+            "the database was created by a newer arshjul (schema {found}; this build knows {LATEST}). Upgrade arshjul; the database was not changed."
+        ),
+    )
+}
+
 pub async fn run(store: &Store) -> Result<(), StoreError> {
     let steps = match store.engine() {
         Engine::Sqlite => SQLITE,
         Engine::Postgres => POSTGRES,
     };
     debug_assert_eq!(steps.len() as i64, LATEST);
+    // Almost every start finds the schema current: say so from one plain read, without the
+    // write lock (SQLite) or the migrators' lock (PostgreSQL). Two hundred commands started
+    // at once otherwise queue on that lock one by one, each holding a connection slot while
+    // it waits, until the last ones time out waiting for a slot.
+    if let Some(current) = schema_version(store).await
+        && current >= LATEST
+    {
+        return if current > LATEST { Err(newer(current)) } else { Ok(()) };
+    }
     let mut tx = store.begin().await.map_err(|e| StoreError::db(Op::Migrate, e))?;
     // One migrator at a time when several daemons start together (even the `IF NOT EXISTS`
     // below races on PostgreSQL without it).
@@ -54,15 +82,7 @@ pub async fn run(store: &Store) -> Result<(), StoreError> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     if current > LATEST {
-        return Err(StoreError::of(
-            super::ErrorKind::NewerSchema { found: current, known: LATEST },
-            format!(
-                "databasen är skapad av en nyare version av arshjul (schema {current}; den här versionen känner till {LATEST}). Uppgradera arshjul; databasen har inte ändrats."
-            ),
-            format!(
-                "the database was created by a newer arshjul (schema {current}; this build knows {LATEST}). Upgrade arshjul; the database was not changed."
-            ),
-        ));
+        return Err(newer(current));
     }
     for sql in steps.iter().skip(current as usize) {
         sqlx::raw_sql(*sql).execute(&mut *tx).await.map_err(|e| StoreError::db(Op::Migrate, e))?;

@@ -23,6 +23,7 @@ mod query;
 mod sync;
 mod synced;
 pub mod verify;
+mod wal;
 mod web;
 mod window;
 mod write;
@@ -242,6 +243,8 @@ pub struct Store {
     /// SQLite: this process's writers (the group commit's batches, the outbox's claims and
     /// marks) take turns here, in order, instead of meeting in SQLite's busy handler.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite, a server's store: the background WAL checkpointer (`wal`).
+    wal: Option<Arc<wal::Checkpointer>>,
 }
 
 /// Hides a password in a database URL for messages.
@@ -262,17 +265,24 @@ impl Store {
     /// Opens (and creates and migrates, if needed) the database at `url`:
     /// `sqlite://arshjul.db` (created on first run), `sqlite::memory:` or `postgres://…`.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
-        Self::open_with(url, 8, std::time::Duration::from_secs(10)).await
+        Self::open_with(url, 8, std::time::Duration::from_secs(10), false).await
+    }
+
+    /// [`Store::open`] for a long-running server (`arshjul run`, `arshjul serve`): on SQLite
+    /// the WAL is checkpointed in the background instead of by whichever commit passes the
+    /// limit, so that no request waits for it (see `store::wal`).
+    pub async fn open_server(url: &str) -> Result<Store, StoreError> {
+        Self::open_with(url, 8, std::time::Duration::from_secs(10), true).await
     }
 
     /// [`Store::open`] for a one-shot command (`report`, `status`, …): few connections, and
     /// a long wait for one, so that many commands at once (a script, a class of rektorer)
     /// queue for the database's connection slots instead of failing.
     pub async fn open_command(url: &str) -> Result<Store, StoreError> {
-        Self::open_with(url, 2, std::time::Duration::from_secs(120)).await
+        Self::open_with(url, 2, std::time::Duration::from_secs(120), false).await
     }
 
-    async fn open_with(url: &str, max: u32, acquire: std::time::Duration) -> Result<Store, StoreError> {
+    async fn open_with(url: &str, max: u32, acquire: std::time::Duration, server: bool) -> Result<Store, StoreError> {
         install_default_drivers();
         let engine = if url.starts_with("sqlite:") {
             Engine::Sqlite
@@ -327,21 +337,27 @@ impl Store {
             }
         }
         let mut options = AnyPoolOptions::new().max_connections(max).acquire_timeout(acquire);
+        let background_checkpoints = server && engine == Engine::Sqlite && !url.contains(":memory:");
         if engine == Engine::Sqlite {
             // Every connection, not once on the pool: SQLite's settings are per connection.
             // WAL lets readers go on while one writer writes; the busy timeout makes a writer
             // wait for another process's write (the CLI beside a running daemon) instead of
             // failing with "database is locked"; write transactions start with
             // `BEGIN IMMEDIATE` (see [`Store::begin`]) so they never fail on upgrading a read.
-            options = options.after_connect(|conn, _meta| {
+            options = options.after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     use sqlx::Executor;
-                    conn.execute(dialect::SQLITE_PRAGMAS).await.map(|_| ())
+                    conn.execute(dialect::SQLITE_PRAGMAS).await?;
+                    if background_checkpoints {
+                        conn.execute(wal::SERVER_PRAGMAS).await?;
+                    }
+                    Ok(())
                 })
             });
         }
         let pool = options.connect(&url).await.map_err(unreachable)?;
-        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default() };
+        let wal = background_checkpoints.then(|| Arc::new(wal::Checkpointer::start(url.clone())));
+        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default(), wal };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -377,6 +393,9 @@ impl Store {
     /// Closes the pool (waits for connections to be returned).
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(wal) = &self.wal {
+            wal.stop().await;
+        }
     }
 }
 

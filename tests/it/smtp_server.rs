@@ -31,6 +31,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// Polls of 100 ms in [`SmtpServer::wait_for`]: three minutes, as the tests' other event
+/// waits (this file is shared with the benches, which have no `support` module).
+const WAIT_POLLS: u32 = 1800;
+
 /// One message as the server got it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Received {
@@ -197,10 +201,10 @@ impl SmtpServer {
     }
 
     /// Blocks until at least `n` messages have arrived (held ones included); panics after
-    /// [`crate::support::EVENT_WAIT`], so a broken build fails instead of hanging.
+    /// three minutes ([`WAIT_POLLS`]), so a broken build fails instead of hanging.
     pub fn wait_for(&self, n: usize) -> Vec<Received> {
         let mut g = lock(&self.signal.lock);
-        for _ in 0..crate::support::polls(100) {
+        for _ in 0..WAIT_POLLS {
             let got = self.received();
             if got.len() >= n {
                 return got;
