@@ -126,7 +126,10 @@ impl Store {
             };
             let policy = policy_of(&row);
             let head = head_of(&row, 1, 2).map_err(err)?;
-            let status = self.replay(tx, id).await?;
+            let status = match self.statuses.get(id, &head) {
+                Some(known) => known,
+                None => self.replay(tx, id).await?,
+            };
             let (event, reason) = match decide(&status, cmd, today) {
                 Ok(x) => x,
                 Err(r) => return Ok(Attempt::Done(Err(r))),
@@ -147,6 +150,13 @@ impl Store {
             };
             if write(self.engine(), tx, &ts(now), &[], &[change]).await? != [true] {
                 return Ok(Attempt::Changed);
+            }
+            // The head the event made: the next action on it need not replay the history.
+            if let Ok(row) =
+                sqlx::query("SELECT chain_count, chain_head FROM checkpoints WHERE id = $1").bind(id.to_owned()).fetch_one(&mut **tx).await
+                && let Ok(after) = head_of(&row, 0, 1)
+            {
+                self.statuses.put(id, after, next.clone());
             }
             Ok(Attempt::Done(Ok(Acted { event, status: next })))
         }

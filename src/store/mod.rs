@@ -20,6 +20,7 @@ mod outbox;
 pub mod overview;
 mod people;
 mod query;
+mod status_cache;
 mod sync;
 mod synced;
 pub mod verify;
@@ -245,6 +246,8 @@ pub struct Store {
     writer: Arc<tokio::sync::Mutex<()>>,
     /// SQLite, a server's store: the background WAL checkpointer (`wal`).
     wal: Option<Arc<wal::Checkpointer>>,
+    /// Standings of recently acted-on checkpoints by chain head (`status_cache`).
+    statuses: Arc<status_cache::StatusCache>,
 }
 
 /// Hides a password in a database URL for messages.
@@ -357,7 +360,7 @@ impl Store {
         }
         let pool = options.connect(&url).await.map_err(unreachable)?;
         let wal = background_checkpoints.then(|| Arc::new(wal::Checkpointer::start(url.clone())));
-        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default(), wal };
+        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default(), wal, statuses: Arc::default() };
         migrate::run(&store).await?;
         Ok(store)
     }

@@ -121,6 +121,27 @@ async fn report_and_approve_through_the_store(url: &str) {
     store.close().await;
 }
 
+/// Two processes on one store (two `Store`s, each with its own memory of recent standings):
+/// what one did is what the other judges on, never a standing it remembered from before.
+async fn another_process_act_is_judged_on(url: &str) {
+    let server = Store::open(url).await.unwrap();
+    server.sync(&schedule(PLAN), window(), at(2021, 1, 4)).await.unwrap();
+    let cli = Store::open(url).await.unwrap();
+    let (now, t) = (at(2021, 5, 20), today(d(2021, 5, 20)));
+    // The server acts (and remembers the standing it left), the other process approves.
+    server.act(EVAL, &Command::Report(report(Outcome::Genomford)), "anna@testkommun.se", now, t).await.unwrap().unwrap();
+    cli.act(EVAL, &Command::Approve, "chef@testkommun.se", now, t).await.unwrap().unwrap();
+    // The server must see the approval: approving again is refused, and a report on an
+    // approved checkpoint too.
+    let refused = server.act(EVAL, &Command::Approve, "chef@testkommun.se", now, t).await.unwrap().unwrap_err();
+    assert!(refused.sv.contains("godkänd"), "{}", refused.sv);
+    assert!(server.act(EVAL, &Command::Report(report(Outcome::Genomford)), "anna@testkommun.se", now, t).await.unwrap().is_err());
+    let h = server.history(EVAL).await.unwrap();
+    assert_eq!(h.len(), 3, "created, reported, approved: nothing added by the refusals");
+    cli.close().await;
+    server.close().await;
+}
+
 async fn refusals_change_nothing(url: &str) {
     let store = Store::open(url).await.unwrap();
     store.sync(&schedule(PLAN), window(), at(2021, 1, 4)).await.unwrap();
@@ -188,6 +209,7 @@ crate::support::on_both_engines!(
     overview_rows_match_status,
     sync_is_idempotent_and_by_stable_id,
     report_and_approve_through_the_store,
+    another_process_act_is_judged_on,
     refusals_change_nothing,
     history_is_append_only,
     a_newer_database_is_refused_untouched,
