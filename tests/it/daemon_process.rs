@@ -9,7 +9,7 @@ use crate::store::fresh_postgres;
 use crate::support::{PLAN, TempDir, WHEEL};
 use arshjul::store::{OutboxRow, Store};
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 
 pub(crate) const UNITS: usize = 12;
 
@@ -36,14 +36,40 @@ pub(crate) fn workflows() -> TempDir {
 /// 08:00 on Friday 19 March 2021, after the send time.
 const NOW: &str = "2021-03-19T07:00:00Z";
 
-pub(crate) fn spawn(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str) -> Child {
+/// A running `arshjul run`. Dropped without [`terminate`] or [`kill_9`] (a test that failed
+/// half-way), it is killed: a failed test must not leave a daemon running on into the next.
+pub(crate) struct Daemon(Option<Child>);
+
+impl Daemon {
+    fn child(&mut self) -> &mut Child {
+        self.0.as_mut().expect("a daemon not yet stopped")
+    }
+
+    /// Waits for it to end by itself.
+    pub(crate) fn wait(&mut self) -> ExitStatus {
+        let status = self.child().wait().unwrap();
+        self.0 = None;
+        status
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub(crate) fn spawn(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str) -> Daemon {
     spawn_at(t, db, server, instance, concurrency, log, NOW)
 }
 
 /// [`spawn`] with the clock starting at `now`.
-pub(crate) fn spawn_at(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str, now: &str) -> Child {
+pub(crate) fn spawn_at(t: &TempDir, db: &str, server: &SmtpServer, instance: &str, concurrency: usize, log: &str, now: &str) -> Daemon {
     let log = std::fs::File::create(t.path().join(log)).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_arshjul"))
+    let child = Command::new(env!("CARGO_BIN_EXE_arshjul"))
         .env("ARSHJUL_WEB_LISTEN", "127.0.0.1:0")
         .arg("run")
         .current_dir(t.path())
@@ -60,22 +86,23 @@ pub(crate) fn spawn_at(t: &TempDir, db: &str, server: &SmtpServer, instance: &st
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
-        .expect("start arshjul run")
+        .expect("start arshjul run");
+    Daemon(Some(child))
 }
 
 /// SIGTERM, and the exit status must be success (a graceful stop).
-pub(crate) fn terminate(mut child: Child, t: &TempDir, log: &str) {
-    let ok = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success();
+pub(crate) fn terminate(mut daemon: Daemon, t: &TempDir, log: &str) {
+    let ok = Command::new("kill").args(["-TERM", &daemon.child().id().to_string()]).status().unwrap().success();
     assert!(ok, "kill -TERM");
-    let status = child.wait().unwrap();
+    let status = daemon.wait();
     let log = std::fs::read_to_string(t.path().join(log)).unwrap_or_default();
     assert!(status.success(), "a SIGTERM ends the daemon cleanly: {status:?}\n{log}");
 }
 
 /// SIGKILL: no chance to clean up.
-pub(crate) fn kill_9(mut child: Child) {
-    child.kill().unwrap();
-    let _ = child.wait();
+pub(crate) fn kill_9(mut daemon: Daemon) {
+    daemon.child().kill().unwrap();
+    let _ = daemon.wait();
 }
 
 /// Polls the outbox (an event wait: the daemons are working on it) until `done` holds.
