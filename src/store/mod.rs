@@ -20,9 +20,11 @@ mod outbox;
 pub mod overview;
 mod people;
 mod query;
+mod sqlite_raw;
 mod sync;
 mod synced;
 pub mod verify;
+mod walk;
 mod web;
 mod window;
 mod write;
@@ -242,6 +244,9 @@ pub struct Store {
     /// SQLite: this process's writers (the group commit's batches, the outbox's claims and
     /// marks) take turns here, in order, instead of meeting in SQLite's busy handler.
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite in a file: its URL, for a connection of its own (`audit verify`'s walk reads
+    /// through SQLite's C API, which sqlx's `Any` connections do not reach).
+    sqlite_file: Option<Arc<str>>,
 }
 
 /// Hides a password in a database URL for messages.
@@ -341,7 +346,9 @@ impl Store {
             });
         }
         let pool = options.connect(&url).await.map_err(unreachable)?;
-        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default() };
+        let sqlite_file =
+            (engine == Engine::Sqlite && !url.contains(":memory:") && !url.contains("mode=memory")).then(|| url.as_str().into());
+        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default(), sqlite_file };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -361,6 +368,11 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The URL of the SQLite file (`None` on PostgreSQL and in memory).
+    pub(crate) fn sqlite_file(&self) -> Option<&str> {
+        self.sqlite_file.as_deref()
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock at once
