@@ -108,9 +108,17 @@ impl Store {
     /// meanwhile) and names every altered, deleted, reordered or inserted event; checks the
     /// store against `against` (an exported anchor) when given.
     pub async fn verify_chain(&self, against: Option<Anchor>) -> Result<Audit, StoreError> {
-        let (cutoff, walked, mut slow) = match self.sqlite_file() {
-            Some(url) => walk_sqlite(url, against).await?,
-            None => self.walk_any(against).await?,
+        let (cutoff, walked, mut slow) = match (self.engine(), self.direct_url()) {
+            (Engine::Sqlite, Some(url)) => walk_sqlite(url, against).await?,
+            (Engine::Postgres, Some(url)) => {
+                let cutoff = match against {
+                    Some(a) => a.seq,
+                    None => self.settled_seq().await?,
+                };
+                let (walked, slow) = walk_postgres(url, cutoff).await?;
+                (cutoff, walked, slow)
+            }
+            (_, None) => self.walk_any(against).await?,
         };
         let mut findings = Vec::new();
         let mut cut: Vec<(Box<[u8]>, Head)> = walked.cut;
@@ -133,8 +141,9 @@ impl Store {
         })
     }
 
-    /// The walk through sqlx (PostgreSQL, in-memory SQLite): the heads in pages of 10 000
-    /// as one JSON row each, the events one row each in `seq` order.
+    /// The walk through the store's own (`Any`) connections, for SQLite in memory (which
+    /// no other connection sees): the heads in pages of 10 000 as one JSON row each, the
+    /// events one row each in `seq` order.
     async fn walk_any(&self, against: Option<Anchor>) -> Result<(i64, Walked, HashMap<Box<[u8]>, Vec<Stored>>), StoreError> {
         let err = |e| StoreError::db(Op::Verify, e);
         let cutoff = match against {
@@ -184,26 +193,75 @@ impl Store {
     }
 }
 
-/// Every event in `seq` order to `f`, one row each through sqlx.
+/// Every event in `seq` order to `f`, one row each through sqlx's `Any` driver.
 async fn scan_any(tx: &mut sqlx::Transaction<'_, sqlx::Any>, f: &mut (dyn FnMut(&Raw<'_>) + Send)) -> Result<(), StoreError> {
     let err = |e| StoreError::db(Op::Verify, e);
     let sql = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq");
     let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut **tx);
     while let Some(r) = rows.try_next().await.map_err(err)? {
-        let text = |i: usize| r.try_get::<Option<&str>, _>(i).map(|t| t.map(str::as_bytes)).map_err(err);
-        f(&Raw {
-            seq: r.try_get(0).map_err(err)?,
-            checkpoint: text(1)?.unwrap_or_default(),
-            at: text(2)?.unwrap_or_default(),
-            actor: text(3)?.unwrap_or_default(),
-            reason: text(4)?,
-            kind: text(5)?.unwrap_or_default(),
-            data: text(6)?.unwrap_or_default(),
-            ordinal: r.try_get(7).map_err(err)?,
-            hash: text(8)?,
-        });
+        f(&event_row(&r).map_err(err)?);
     }
     Ok(())
+}
+
+/// Every event in `seq` order to `f`, one row each, borrowed from the row.
+async fn scan_postgres(tx: &mut sqlx::PgConnection, f: &mut (dyn FnMut(&Raw<'_>) + Send)) -> Result<(), StoreError> {
+    let err = |e| StoreError::db(Op::Verify, e);
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY seq");
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *tx);
+    while let Some(r) = rows.try_next().await.map_err(err)? {
+        f(&event_row(&r).map_err(err)?);
+    }
+    Ok(())
+}
+
+/// An event from a row of [`EVENT_COLUMNS`].
+fn event_row<'r, R>(r: &'r R) -> Result<Raw<'r>, sqlx::Error>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let text = |i: usize| r.try_get::<Option<&'r str>, _>(i).map(|t| t.map(str::as_bytes));
+    Ok(Raw {
+        seq: r.try_get(0)?,
+        checkpoint: text(1)?.unwrap_or_default(),
+        at: text(2)?.unwrap_or_default(),
+        actor: text(3)?.unwrap_or_default(),
+        reason: text(4)?,
+        kind: text(5)?.unwrap_or_default(),
+        data: text(6)?.unwrap_or_default(),
+        ordinal: r.try_get(7)?,
+        hash: text(8)?,
+    })
+}
+
+/// The walk of a PostgreSQL database on its own connection (rows read without the `Any`
+/// layer's copies), in one REPEATABLE READ snapshot.
+async fn walk_postgres(url: &str, cutoff: i64) -> Result<(Walked, HashMap<Box<[u8]>, Vec<Stored>>), StoreError> {
+    let err = |e| StoreError::db(Op::Verify, e);
+    let mut conn = sqlx::PgConnection::connect(url).await.map_err(err)?;
+    let mut tx = conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await.map_err(err)?;
+    let mut walk = Walk::new(cutoff);
+    {
+        let mut rows = sqlx::query("SELECT id, chain_count, chain_head FROM checkpoints").fetch(&mut *tx);
+        while let Some(r) = rows.try_next().await.map_err(err)? {
+            let (id, count, head): (&str, i64, Option<&str>) =
+                (r.try_get(0).map_err(err)?, r.try_get(1).map_err(err)?, r.try_get(2).map_err(err)?);
+            walk.head(id.as_bytes(), Head::stored(count, head));
+        }
+    }
+    scan_postgres(&mut tx, &mut |e| walk.event(e)).await?;
+    let walked = walk.finish();
+    let mut slow = Irregular { wanted: &walked.irregular, events: HashMap::new() };
+    if !walked.irregular.is_empty() {
+        scan_postgres(&mut tx, &mut |e| slow.event(e)).await?;
+    }
+    let slow = slow.events;
+    tx.commit().await.map_err(err)?;
+    conn.close().await.map_err(err)?;
+    Ok((walked, slow))
 }
 
 /// The walk of a SQLite file: its own connection, one read transaction (the snapshot), the
@@ -343,4 +401,67 @@ pub(super) async fn backfill(engine: Engine, tx: &mut sqlx::Transaction<'_, sqlx
         q.execute(&mut **tx).await.map_err(err)?;
     }
     Ok(linked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::verify::Problem;
+
+    /// SQLite in memory has no connection but the store's own: the walk goes through sqlx's
+    /// `Any` rows there, and must judge as the direct readers do (tests/it/audit_chain.rs
+    /// covers those on both engines).
+    #[tokio::test]
+    async fn a_store_in_memory_is_walked_through_its_own_connection() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        assert!(store.direct_url().is_none());
+        let mut heads = Vec::new();
+        for id in ["a", "b"] {
+            let mut head = Head::EMPTY;
+            for (i, kind) in ["created", "opened", "became_overdue"].into_iter().enumerate() {
+                let data = format!("{{\"type\":\"{kind}\"}}");
+                let at = format!("2021-05-0{}T07:30:00Z", i + 1);
+                let f = Fields { checkpoint: id, ordinal: 0, at: &at, actor: "arshjul", reason: None, kind, data: &data };
+                let (o, h) = head.link(f);
+                sqlx::query(
+                    "INSERT INTO events (checkpoint, at, actor, kind, data, ordinal, hash) VALUES ($1, $2, 'arshjul', $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(at.clone())
+                .bind(kind)
+                .bind(data.clone())
+                .bind(o)
+                .bind(hex(&h))
+                .execute(store.pool())
+                .await
+                .unwrap();
+            }
+            sqlx::query(
+                "INSERT INTO checkpoints (id, organisation, kind, title, owner_role, state, policy, updated_at, chain_count, chain_head)
+                 VALUES ($1, 'o', 'k', 't', 'rektor', 'overdue', '{}', '2021-05-03T07:30:00Z', $2, $3)",
+            )
+            .bind(id)
+            .bind(head.count)
+            .bind(hex(&head.hash))
+            .execute(store.pool())
+            .await
+            .unwrap();
+            heads.push((id, head));
+        }
+        let audit = store.verify_chain(None).await.unwrap();
+        assert!(audit.intact(), "{:?}", audit.findings);
+        assert_eq!((audit.events, audit.checkpoints), (6, 2));
+        assert_eq!(audit.anchor, Anchor { seq: 6, hash: anchor(heads.iter().map(|(id, h)| (*id, h))) });
+
+        sqlx::raw_sql("DROP TRIGGER events_no_update; UPDATE events SET data = '{}' WHERE checkpoint = 'b' AND ordinal = 2")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let tampered = store.verify_chain(None).await.unwrap();
+        let found: Vec<_> = tampered.findings.iter().map(|f| (f.checkpoint.as_str(), f.ordinal, f.problem)).collect();
+        assert_eq!(found, vec![("b", Some(2), Problem::Altered)]);
+        assert_ne!(tampered.anchor, audit.anchor, "the anchor follows the content");
+        let held = store.verify_chain(Some(audit.anchor)).await.unwrap();
+        assert_eq!(held.anchor_matches, Some(false));
+    }
 }

@@ -244,9 +244,9 @@ pub struct Store {
     /// SQLite: this process's writers (the group commit's batches, the outbox's claims and
     /// marks) take turns here, in order, instead of meeting in SQLite's busy handler.
     writer: Arc<tokio::sync::Mutex<()>>,
-    /// SQLite in a file: its URL, for a connection of its own (`audit verify`'s walk reads
-    /// through SQLite's C API, which sqlx's `Any` connections do not reach).
-    sqlite_file: Option<Arc<str>>,
+    /// The database's URL, for a typed connection of its own (`audit verify`'s walk: SQLite's
+    /// C API and PostgreSQL's rows without the `Any` layer's copies); `None` in memory.
+    direct: Option<Arc<str>>,
 }
 
 /// Hides a password in a database URL for messages.
@@ -346,9 +346,8 @@ impl Store {
             });
         }
         let pool = options.connect(&url).await.map_err(unreachable)?;
-        let sqlite_file =
-            (engine == Engine::Sqlite && !url.contains(":memory:") && !url.contains("mode=memory")).then(|| url.as_str().into());
-        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default(), sqlite_file };
+        let direct = (!url.contains(":memory:") && !url.contains("mode=memory")).then(|| url.as_str().into());
+        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default(), direct };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -370,9 +369,9 @@ impl Store {
         &self.pool
     }
 
-    /// The URL of the SQLite file (`None` on PostgreSQL and in memory).
-    pub(crate) fn sqlite_file(&self) -> Option<&str> {
-        self.sqlite_file.as_deref()
+    /// The URL for a connection of the store's own (`None`: SQLite in memory).
+    pub(crate) fn direct_url(&self) -> Option<&str> {
+        self.direct.as_deref()
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock at once
