@@ -25,10 +25,12 @@ use std::time::{Duration, Instant};
 fn cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<u64> = after.split_whitespace().filter_map(|x| x.parse().ok()).collect();
-    // Fields 14 and 15 of the line (utime, stime) are the 12th and 13th after the name.
-    let ticks = f.get(10).copied().unwrap_or(0) + f.get(11).copied().unwrap_or(0);
-    Duration::from_millis(ticks * 10)
+    // By position: the fields after the name start at field 3 (state); utime and stime are
+    // fields 14 and 15. (Filtering to the fields that parse as unsigned numbers dropped the
+    // state and a `tpgid` of -1 — no controlling terminal — and so read stime + cutime.)
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let field = |n: usize| f.get(n - 3).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
+    Duration::from_millis((field(14) + field(15)) * 10)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
