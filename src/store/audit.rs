@@ -408,13 +408,9 @@ mod tests {
     use super::*;
     use crate::store::verify::Problem;
 
-    /// SQLite in memory has no connection but the store's own: the walk goes through sqlx's
-    /// `Any` rows there, and must judge as the direct readers do (tests/it/audit_chain.rs
-    /// covers those on both engines).
-    #[tokio::test]
-    async fn a_store_in_memory_is_walked_through_its_own_connection() {
-        let store = Store::open("sqlite::memory:").await.unwrap();
-        assert!(store.direct_url().is_none());
+    /// A store at `url` with two checkpoints of three chained events each, and their heads.
+    async fn filled(url: &str) -> (Store, Vec<(&'static str, Head)>) {
+        let store = Store::open(url).await.unwrap();
         let mut heads = Vec::new();
         for id in ["a", "b"] {
             let mut head = Head::EMPTY;
@@ -448,6 +444,20 @@ mod tests {
             .unwrap();
             heads.push((id, head));
         }
+        (store, heads)
+    }
+
+    fn found(a: &Audit) -> Vec<(&str, Option<i64>, Problem)> {
+        a.findings.iter().map(|f| (f.checkpoint.as_str(), f.ordinal, f.problem)).collect()
+    }
+
+    /// SQLite in memory has no connection but the store's own: the walk goes through sqlx's
+    /// `Any` rows there, and must judge as the direct readers do (tests/it/audit_chain.rs
+    /// covers those on both engines).
+    #[tokio::test]
+    async fn a_store_in_memory_is_walked_through_its_own_connection() {
+        let (store, heads) = filled("sqlite::memory:").await;
+        assert!(store.direct_url().is_none());
         let audit = store.verify_chain(None).await.unwrap();
         assert!(audit.intact(), "{:?}", audit.findings);
         assert_eq!((audit.events, audit.checkpoints), (6, 2));
@@ -458,10 +468,46 @@ mod tests {
             .await
             .unwrap();
         let tampered = store.verify_chain(None).await.unwrap();
-        let found: Vec<_> = tampered.findings.iter().map(|f| (f.checkpoint.as_str(), f.ordinal, f.problem)).collect();
-        assert_eq!(found, vec![("b", Some(2), Problem::Altered)]);
+        assert_eq!(found(&tampered), vec![("b", Some(2), Problem::Altered)]);
         assert_ne!(tampered.anchor, audit.anchor, "the anchor follows the content");
         let held = store.verify_chain(Some(audit.anchor)).await.unwrap();
         assert_eq!(held.anchor_matches, Some(false));
+    }
+
+    /// Values of another type than arshjul writes (a blob, bytes that are not UTF-8, a
+    /// number, a real where an ordinal belongs) are read as stored by the SQLite walk and
+    /// named, never a panic or an unreadable store.
+    #[tokio::test]
+    async fn values_of_another_type_are_named_by_the_sqlite_walk() {
+        let dir = std::env::temp_dir().join(format!("arshjul-walk-types-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("t.db").display());
+        let (store, _) = filled(&url).await;
+        assert!(store.direct_url().is_some());
+        assert!(store.verify_chain(None).await.unwrap().intact());
+        sqlx::raw_sql(
+            "DROP TRIGGER events_no_update;
+             UPDATE events SET data = x'ff00fe' WHERE checkpoint = 'a' AND ordinal = 1;
+             UPDATE events SET actor = 5 WHERE checkpoint = 'a' AND ordinal = 3;
+             UPDATE events SET ordinal = 2.5 WHERE checkpoint = 'b' AND ordinal = 2;
+             UPDATE events SET hash = x'00' WHERE checkpoint = 'b' AND ordinal = 3;",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        let audit = store.verify_chain(None).await.unwrap();
+        assert_eq!(
+            found(&audit),
+            vec![
+                ("a", Some(1), Problem::Altered),
+                ("a", Some(3), Problem::Altered),
+                // An unreadable hash (ordinal 3 kept) and a real ordinal: no place in the chain.
+                ("b", Some(3), Problem::Inserted),
+                ("b", None, Problem::Inserted),
+                ("b", Some(2), Problem::Deleted),
+            ],
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
