@@ -25,6 +25,9 @@
 //! - [`export`]: ZIP, XLSX and XML escaping for the office files, written by hand. Pure.
 //! - [`cli`]: argument parsing and wiring for the `arshjul` binary.
 
+// The one exception is `store::sqlite_raw` (SQLite's C API for `audit verify`'s walk).
+#![deny(unsafe_code)]
+
 pub mod audit;
 pub mod calendar;
 pub mod cli;

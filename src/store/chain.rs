@@ -39,41 +39,108 @@ fn field(ctx: &mut Context, bytes: &[u8]) {
 
 /// The hash of an event whose predecessor's hash is `prev`.
 pub fn event_hash(f: &Fields<'_>, prev: &Hash) -> Hash {
-    let mut ctx = Context::new(&SHA256);
-    ctx.update(EVENT_DOMAIN);
-    field(&mut ctx, f.checkpoint.as_bytes());
-    ctx.update(&f.ordinal.to_be_bytes());
-    field(&mut ctx, f.at.as_bytes());
-    field(&mut ctx, f.actor.as_bytes());
-    match f.reason {
-        None => ctx.update(&[0]),
-        Some(r) => {
-            ctx.update(&[1]);
-            field(&mut ctx, r.as_bytes());
-        }
-    }
-    field(&mut ctx, f.kind.as_bytes());
-    field(&mut ctx, f.data.as_bytes());
-    ctx.update(prev);
+    let bytes = Bytes {
+        checkpoint: f.checkpoint.as_bytes(),
+        at: f.at.as_bytes(),
+        actor: f.actor.as_bytes(),
+        reason: f.reason.map(str::as_bytes),
+        kind: f.kind.as_bytes(),
+        data: f.data.as_bytes(),
+    };
+    let mut buf = Vec::with_capacity(256 + f.data.len());
+    bytes.encode(f.ordinal, prev, &mut buf);
+    digest(&buf)
+}
+
+/// [`event_hash`] over the stored bytes as read (`audit verify`'s walk: a value that is not
+/// UTF-8 can only have been altered, and then simply does not match), encoded in `scratch`.
+pub fn stored_hash(e: &Raw<'_>, ordinal: i64, prev: &Hash, scratch: &mut Vec<u8>) -> Hash {
+    let bytes = Bytes { checkpoint: e.checkpoint, at: e.at, actor: e.actor, reason: e.reason, kind: e.kind, data: e.data };
+    bytes.encode(ordinal, prev, scratch);
+    digest(scratch)
+}
+
+fn digest(bytes: &[u8]) -> Hash {
     let mut out = [0; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
+    out.copy_from_slice(ring::digest::digest(&SHA256, bytes).as_ref());
     out
+}
+
+/// The hashed fields as bytes.
+struct Bytes<'a> {
+    checkpoint: &'a [u8],
+    at: &'a [u8],
+    actor: &'a [u8],
+    reason: Option<&'a [u8]>,
+    kind: &'a [u8],
+    data: &'a [u8],
+}
+
+impl Bytes<'_> {
+    /// The canonical encoding: the domain, then each field length-prefixed (the ordinal
+    /// as 8 bytes, `reason` tagged present/absent), then `prev`.
+    fn encode(&self, ordinal: i64, prev: &Hash, out: &mut Vec<u8>) {
+        fn field(out: &mut Vec<u8>, bytes: &[u8]) {
+            out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+            out.extend_from_slice(bytes);
+        }
+        out.clear();
+        out.extend_from_slice(EVENT_DOMAIN);
+        field(out, self.checkpoint);
+        out.extend_from_slice(&ordinal.to_be_bytes());
+        field(out, self.at);
+        field(out, self.actor);
+        match self.reason {
+            None => out.push(0),
+            Some(r) => {
+                out.push(1);
+                field(out, r);
+            }
+        }
+        field(out, self.kind);
+        field(out, self.data);
+        out.extend_from_slice(prev);
+    }
+}
+
+/// One stored event as read for verification, borrowed from the reader's buffer: the
+/// columns' bytes as stored (`None` for NULL).
+#[derive(Clone, Copy, Debug)]
+pub struct Raw<'a> {
+    pub seq: i64,
+    pub checkpoint: &'a [u8],
+    pub at: &'a [u8],
+    pub actor: &'a [u8],
+    pub reason: Option<&'a [u8]>,
+    pub kind: &'a [u8],
+    pub data: &'a [u8],
+    pub ordinal: Option<i64>,
+    pub hash: Option<&'a [u8]>,
 }
 
 /// Lower-case hex, as stored.
 pub fn hex(h: &Hash) -> String {
+    hex_bytes(h).iter().map(|&d| d as char).collect()
+}
+
+/// [`hex`] as bytes (no allocation).
+pub fn hex_bytes(h: &Hash) -> [u8; 64] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(64);
-    for b in h {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
+    let mut out = [0; 64];
+    for (i, b) in h.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 15)];
     }
-    s
+    out
 }
 
 /// Parses 64 hex digits (either case).
 pub fn parse_hex(s: &str) -> Option<Hash> {
-    let s = s.as_bytes();
+    parse_hex_bytes(s.as_bytes())
+}
+
+/// [`parse_hex`] over bytes as stored.
+pub fn parse_hex_bytes(s: &[u8]) -> Option<Hash> {
     if s.len() != 64 {
         return None;
     }
@@ -98,7 +165,12 @@ impl Head {
     /// From the stored columns (`chain_count`, `chain_head`); an unreadable hash reads as
     /// the genesis (and then fails verification, as it should).
     pub fn stored(count: i64, hash: Option<&str>) -> Head {
-        Head { count, hash: hash.and_then(parse_hex).unwrap_or(GENESIS) }
+        Head::stored_bytes(count, hash.map(str::as_bytes))
+    }
+
+    /// [`Head::stored`] over the bytes as stored.
+    pub fn stored_bytes(count: i64, hash: Option<&[u8]>) -> Head {
+        Head { count, hash: hash.and_then(parse_hex_bytes).unwrap_or(GENESIS) }
     }
 
     /// Links the next event: its ordinal and hash, and the new head.

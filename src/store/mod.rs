@@ -20,11 +20,13 @@ mod outbox;
 pub mod overview;
 mod people;
 mod query;
+mod sqlite_raw;
 mod status_cache;
 mod sync;
 mod synced;
 pub mod verify;
 mod wal;
+mod walk;
 mod web;
 mod window;
 mod write;
@@ -248,6 +250,9 @@ pub struct Store {
     wal: Option<Arc<wal::Checkpointer>>,
     /// Standings of recently acted-on checkpoints by chain head (`status_cache`).
     statuses: Arc<status_cache::StatusCache>,
+    /// The database's URL, for a typed connection of its own (`audit verify`'s walk: SQLite's
+    /// C API and PostgreSQL's rows without the `Any` layer's copies); `None` in memory.
+    direct: Option<Arc<str>>,
 }
 
 /// Hides a password in a database URL for messages.
@@ -360,7 +365,8 @@ impl Store {
         }
         let pool = options.connect(&url).await.map_err(unreachable)?;
         let wal = background_checkpoints.then(|| Arc::new(wal::Checkpointer::start(url.clone())));
-        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default(), wal, statuses: Arc::default() };
+        let direct = (!url.contains(":memory:") && !url.contains("mode=memory")).then(|| url.as_str().into());
+        let store = Store { pool, engine, group: Arc::default(), writer: Arc::default(), wal, statuses: Arc::default(), direct };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -380,6 +386,11 @@ impl Store {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The URL for a connection of the store's own (`None`: SQLite in memory).
+    pub(crate) fn direct_url(&self) -> Option<&str> {
+        self.direct.as_deref()
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock at once
