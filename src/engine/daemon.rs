@@ -203,6 +203,9 @@ async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &
                         ("retried", r.retried.to_string()),
                         ("failed", r.failed.to_string()),
                         ("repeated", r.repeated.to_string()),
+                        ("transitions_ms", r.took.transitions_ms.to_string()),
+                        ("plan_ms", r.took.plan_ms.to_string()),
+                        ("enqueue_ms", r.took.enqueue_ms.to_string()),
                     ],
                 );
             }

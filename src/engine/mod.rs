@@ -114,6 +114,21 @@ pub struct TickReport {
     pub failed: usize,
     /// Sends that repeat an attempt cut off earlier (crash mid-send): recorded.
     pub repeated: usize,
+    /// Wall time of the work before sending (for the log; measured, never acted on).
+    pub took: Took,
+}
+
+/// Milliseconds of wall time a tick spent on its parts before sending: the state machine's
+/// transitions (open, overdue, missed), planning the digests, queueing them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Took {
+    pub transitions_ms: u64,
+    pub plan_ms: u64,
+    pub enqueue_ms: u64,
+}
+
+fn ms_since(t: std::time::Instant) -> u64 {
+    u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Backoff for transient failures: 1, 2, 4 … minutes, capped at an hour.
@@ -135,16 +150,22 @@ impl Engine {
         let local = now.with_timezone(&Stockholm);
         let today = local.date_naive();
         let facts = Today { date: today, target_is_working_day: true, window: None };
+        let started = std::time::Instant::now();
         let (open, overdue) = self.store.due_transitions(today).await?;
         report.overdue = self.store.act_system(&overdue, &Command::MarkOverdue, now, facts).await?;
         report.opened = self.store.act_system(&open, &Command::Open, now, facts).await?;
         let closed = missed::closed(&self.store, &self.model, today).await?;
         report.missed = self.store.act_system(&closed, &Command::MarkMissed { reason: None }, now, facts).await?;
+        report.took.transitions_ms = ms_since(started);
         let cal = crate::calendar::Calendar::default();
         if cal.is_working_day(today) && local.time() >= self.settings.send_time {
             let send_at = crate::calendar::recurrence::local_to_instant(today.and_time(self.settings.send_time), Stockholm);
+            let started = std::time::Instant::now();
             let digests = plan::digests(&self.store, &self.model, today, send_at).await?;
+            report.took.plan_ms = ms_since(started);
+            let started = std::time::Instant::now();
             report.queued = self.store.enqueue(&digests, &self.settings.domain).await?;
+            report.took.enqueue_ms = ms_since(started);
         }
         self.dispatch(now, sender, &mut report).await?;
         Ok(report)
