@@ -5,10 +5,10 @@ use super::chain::Head;
 use super::write::{Change, write};
 use super::{Op, Store, StoreError, ts};
 use crate::definition::model::ReminderPolicy;
-use crate::workflow::{Command, EventKind, Refusal, SYSTEM, Status, Today, decide};
-use chrono::{DateTime, Utc};
+use crate::workflow::{Command, EventKind, Refusal, SYSTEM, State, Status, Today, decide};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One try of an action in a transaction (returned once, straight to the caller: its size
 /// does not matter).
@@ -162,58 +162,47 @@ impl Store {
         }
     }
 
-    /// Engine transitions for many checkpoints at once (open, overdue), as the system: per
-    /// chunk of ids one transaction that reads their rows and histories, lets the state
-    /// machine judge each, and writes the accepted events in one statement. A row changed
-    /// meanwhile (version moved) is left for the next tick. Returns how many moved.
+    /// Engine transitions for many checkpoints at once (open, overdue, missed), as the
+    /// system: per chunk of ids one transaction that reads their rows and histories, lets the
+    /// state machine judge each, and writes the accepted events and the changed rows in one
+    /// statement each ([`write`]). A row changed meanwhile (its chain head moved) is left for
+    /// the next tick. Returns how many moved.
     pub async fn act_system(&self, ids: &[String], cmd: &Command, now: DateTime<Utc>, today: Today) -> Result<usize, StoreError> {
+        self.act_system_on(ids, cmd, now, today, &HashSet::new()).await
+    }
+
+    /// As [`Store::act_system`], but the ids in `stale` are judged as if read before another
+    /// writer appended to them (on a chain head one event short), as happens when a person
+    /// acts between the tick's read and its write: the write must leave exactly those.
+    /// For the tests of that guard only.
+    #[doc(hidden)]
+    pub async fn act_system_with_stale_reads(
+        &self,
+        ids: &[String],
+        cmd: &Command,
+        now: DateTime<Utc>,
+        today: Today,
+        stale: &HashSet<String>,
+    ) -> Result<usize, StoreError> {
+        self.act_system_on(ids, cmd, now, today, stale).await
+    }
+
+    async fn act_system_on(
+        &self,
+        ids: &[String],
+        cmd: &Command,
+        now: DateTime<Utc>,
+        today: Today,
+        stale: &HashSet<String>,
+    ) -> Result<usize, StoreError> {
         let err = |e| StoreError::db(Op::ActMany, e);
         let at = ts(now);
         let mut moved = 0;
-        for chunk in ids.chunks(400) {
+        for chunk in ids.chunks(SYSTEM_CHUNK) {
             let mut tx = self.begin().await.map_err(err)?;
-            let marks = super::marks(self.engine(), chunk.len(), 0);
-            let bind_all = |sql: String| {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for id in chunk {
-                    q = q.bind(id.clone());
-                }
-                q
-            };
-            let rows = bind_all(format!("SELECT id, policy, chain_count, chain_head FROM checkpoints WHERE id IN ({marks})"))
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(err)?;
-            let mut history: HashMap<String, Vec<EventKind>> = HashMap::with_capacity(chunk.len());
-            for r in bind_all(format!("SELECT checkpoint, data FROM events WHERE checkpoint IN ({marks}) ORDER BY seq"))
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(err)?
-            {
-                let (Ok(id), Ok(data)) = (r.try_get::<String, _>(0), r.try_get::<String, _>(1)) else { continue };
-                if let Ok(k) = serde_json::from_str(&data) {
-                    history.entry(id).or_default().push(k);
-                }
-            }
-            let mut changes = Vec::new();
-            for r in &rows {
-                let (Ok(id), Ok(head)) = (r.try_get::<String, _>(0), head_of(r, 2, 3)) else { continue };
-                let policy = policy_of(r);
-                let status = history.get(&id).and_then(Status::replay).unwrap_or_else(|| Status::new(None));
-                let Ok((event, reason)) = decide(&status, cmd, today) else { continue };
-                let mut next = status;
-                next.apply(&event);
-                changes.push(Change {
-                    remind_from: Some(super::sync::remind_from(next.due, &policy)),
-                    id,
-                    actor: SYSTEM.to_owned(),
-                    reason,
-                    via: None,
-                    event,
-                    next,
-                    head,
-                    clear_past_due: false,
-                });
+            let mut changes = self.judge_system(&mut tx, chunk, cmd, today).await?;
+            for c in changes.iter_mut().filter(|c| stale.contains(&c.id)) {
+                c.head.count -= 1;
             }
             // A row changed meanwhile is left for the next tick.
             let applied = write(self.engine(), &mut tx, &at, &[], &changes).await?;
@@ -222,7 +211,109 @@ impl Store {
         }
         Ok(moved)
     }
+
+    /// Reads the rows of `chunk` in `tx` (locked) and judges `cmd` as the system on each:
+    /// the accepted changes (a refusal, e.g. already open, is no change). The engine's own
+    /// transitions are judged on the row's standing (the projection the one writer keeps in
+    /// line with the events; they depend on the state alone), other commands — and a row
+    /// whose standing cannot be read — on the replayed history.
+    async fn judge_system(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        chunk: &[String],
+        cmd: &Command,
+        today: Today,
+    ) -> Result<Vec<Change>, StoreError> {
+        let err = |e| StoreError::db(Op::ActMany, e);
+        let by_projection = matches!(cmd, Command::Open | Command::MarkOverdue | Command::MarkMissed { .. });
+        // Locked in id order (PostgreSQL), so two daemons ticking at once queue on a chunk
+        // instead of deadlocking in the UPDATE, and the judging is on what gets written.
+        let lock = self.engine().row_lock();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, policy, chain_count, chain_head, state, due, report, rescheduled, in_plan FROM checkpoints \
+             WHERE id IN ({}) ORDER BY id{lock}",
+            super::marks(self.engine(), chunk.len(), 0)
+        )));
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        let rows = q.fetch_all(&mut **tx).await.map_err(err)?;
+        let mut judged: Vec<(String, Head, ReminderPolicy, Option<Status>)> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (Ok(id), Ok(head)) = (r.try_get::<String, _>(0), head_of(r, 2, 3)) else { continue };
+            judged.push((id, head, policy_of(r), if by_projection { projection_of(r) } else { None }));
+        }
+        let replay: Vec<&str> = judged.iter().filter(|j| j.3.is_none()).map(|j| j.0.as_str()).collect();
+        let mut history = self.histories(tx, &replay).await?;
+        let mut changes = Vec::with_capacity(judged.len());
+        for (id, head, policy, status) in judged {
+            let status =
+                status.unwrap_or_else(|| history.remove(&id).as_deref().and_then(Status::replay).unwrap_or_else(|| Status::new(None)));
+            let Ok((event, reason)) = decide(&status, cmd, today) else { continue };
+            let mut next = status;
+            next.apply(&event);
+            changes.push(Change {
+                remind_from: Some(super::sync::remind_from(next.due, &policy)),
+                id,
+                actor: SYSTEM.to_owned(),
+                reason,
+                via: None,
+                event,
+                next,
+                head,
+                clear_past_due: false,
+            });
+        }
+        Ok(changes)
+    }
+
+    /// The events of `ids`, each checkpoint's in order (read along the `(checkpoint, seq)`
+    /// index: ordering by `seq` alone lets PostgreSQL walk the whole table in `seq` order).
+    async fn histories(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        ids: &[&str],
+    ) -> Result<HashMap<String, Vec<EventKind>>, StoreError> {
+        let mut history: HashMap<String, Vec<EventKind>> = HashMap::with_capacity(ids.len());
+        if ids.is_empty() {
+            return Ok(history);
+        }
+        let sql = format!(
+            "SELECT checkpoint, data FROM events WHERE checkpoint IN ({}) ORDER BY checkpoint, seq",
+            super::marks(self.engine(), ids.len(), 0)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind((*id).to_owned());
+        }
+        for r in q.fetch_all(&mut **tx).await.map_err(|e| StoreError::db(Op::ActMany, e))? {
+            let (Ok(id), Ok(data)) = (r.try_get::<String, _>(0), r.try_get::<String, _>(1)) else { continue };
+            if let Ok(k) = serde_json::from_str(&data) {
+                history.entry(id).or_default().push(k);
+            }
+        }
+        Ok(history)
+    }
 }
+
+/// The row's standing (`state`, `due`, `report`, `rescheduled`, `in_plan`); `None` when any
+/// of it cannot be read (then the history decides).
+fn projection_of(r: &sqlx::any::AnyRow) -> Option<Status> {
+    let state = State::parse(&r.try_get::<String, _>("state").ok()?)?;
+    let due = match r.try_get::<Option<String>, _>("due").ok()? {
+        Some(d) => Some(NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()?),
+        None => None,
+    };
+    let report = match r.try_get::<Option<String>, _>("report").ok()? {
+        Some(x) => Some(serde_json::from_str(&x).ok()?),
+        None => None,
+    };
+    let flag = |c: &str| r.try_get::<i64, _>(c).ok().map(|v| v != 0);
+    Some(Status::projected(state, due, report, flag("rescheduled")?, flag("in_plan")?))
+}
+
+/// Checkpoints per transaction of [`Store::act_system`].
+const SYSTEM_CHUNK: usize = 400;
 
 /// The row's reminder policy (its `policy` column), the sparse default when unreadable.
 fn policy_of(r: &sqlx::any::AnyRow) -> ReminderPolicy {

@@ -195,6 +195,15 @@ impl Status {
         Self { state: State::Planned, due, report: None, rescheduled: false, in_plan: true, before_cancel: State::Planned }
     }
 
+    /// The standing as a checkpoint's row stores it: the projection of its events, which
+    /// the one writer keeps in line with them. What the row does not keep — the state
+    /// before a cancellation — reads as planned, so a projected status is fit for judging
+    /// and applying everything except a restore of a cancelled checkpoint (the engine's
+    /// own transitions judge the state alone).
+    pub fn projected(state: State, due: Option<NaiveDate>, report: Option<Report>, rescheduled: bool, in_plan: bool) -> Self {
+        Self { state, due, report, rescheduled, in_plan, before_cancel: State::Planned }
+    }
+
     /// Applies one event (already judged legal).
     pub fn apply(&mut self, e: &EventKind) {
         match e {

@@ -239,3 +239,45 @@ proptest! {
         }
     }
 }
+
+/// Any event, for the projection property below.
+fn any_event() -> impl Strategy<Value = EventKind> {
+    prop_oneof![
+        Just(EventKind::Opened),
+        Just(EventKind::BecameOverdue),
+        Just(EventKind::Missed),
+        Just(EventKind::Cancelled),
+        Just(EventKind::LeftPlan),
+        Just(EventKind::Restored),
+        Just(EventKind::Returned),
+        Just(EventKind::Approved),
+        Just(EventKind::Waived),
+        Just(EventKind::Reported { report: report(Outcome::Genomford, None), late: None }),
+        (0u32..3).prop_map(|k| EventKind::Rescheduled { from: None, to: (k > 0).then(|| d(2021, 6, k)) }),
+    ]
+}
+
+proptest! {
+    /// The engine's own transitions judged on the row's standing (`Status::projected`, no
+    /// replay) decide and leave exactly what judging the replayed history does, whatever
+    /// the history (legal or not).
+    #[test]
+    fn engine_transitions_on_the_projection_match_the_replay(events in proptest::collection::vec(any_event(), 0..8)) {
+        let mut all = vec![EventKind::Created { due: Some(d(2021, 5, 31)) }];
+        all.extend(events);
+        let replayed = Status::replay(&all).unwrap();
+        let projected = Status::projected(replayed.state, replayed.due, replayed.report.clone(), replayed.rescheduled, replayed.in_plan);
+        let stored = |s: &Status| (s.state, s.due, s.report.clone(), s.rescheduled, s.in_plan);
+        for cmd in [Command::Open, Command::MarkOverdue, Command::MarkMissed { reason: None }, Command::MarkMissed { reason: Some("x".into()) }] {
+            let (a, b) = (decide(&replayed, &cmd, today()), decide(&projected, &cmd, today()));
+            prop_assert_eq!(a.is_ok(), b.is_ok(), "{:?} on {:?}", cmd, replayed.state);
+            if let (Ok(a), Ok(b)) = (a, b) {
+                prop_assert_eq!(&a, &b);
+                let (mut ra, mut rb) = (replayed.clone(), projected.clone());
+                ra.apply(&a.0);
+                rb.apply(&b.0);
+                prop_assert_eq!(stored(&ra), stored(&rb));
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@ mod audit;
 mod audit_chain;
 mod audit_files;
 mod browser;
+mod bulk_transitions;
 mod calendar;
 mod check;
 mod concurrency_process;
