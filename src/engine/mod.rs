@@ -49,7 +49,7 @@ pub struct Settings {
     /// Emails sent at once (kept-open SMTP connections); also the most a crash can repeat.
     pub concurrency: usize,
     /// Outbox rows leased at once (claimed, not yet marked): claims fill this window as
-    /// sends finish. The daemon uses twice `concurrency`; it is also the most a kill -9 can
+    /// sends finish. The daemon uses [`lease_window`]; it is also the most a kill -9 can
     /// leave to be taken over as recorded repeats.
     pub batch: i64,
     /// Set when the daemon is asked to stop: dispatch finishes what is in flight and
@@ -85,11 +85,14 @@ impl Default for Settings {
     }
 }
 
-/// Rows a daemon sending `concurrency` at once keeps leased ([`Settings::batch`]): twice as
-/// many, so a claim is under way while the sends go on, and the work is shared between
-/// daemons and a crash strands few rows. The in-process bench uses the same.
+/// Rows a daemon sending `concurrency` at once keeps leased ([`Settings::batch`]): sixteen
+/// times as many, so that claims are large (a claim is one transaction; many small ones bound
+/// the sending rate: 2 × concurrency gave 4–6 k emails/s, 16 × gave 5.7–8.8 k/s on 100 k due
+/// reminders, BENCHMARKS.md) and one is under way while the sends go on. It is also the most a
+/// kill -9 can leave to be taken over as recorded repeats (only those in flight can really
+/// arrive twice). The in-process bench uses the same.
 pub fn lease_window(concurrency: usize) -> i64 {
-    2 * concurrency.max(1) as i64
+    16 * concurrency.max(1) as i64
 }
 
 /// `{hostname}-{pid}`: unique per process. A daemon restarted under a fixed name
