@@ -87,7 +87,7 @@ impl Default for Settings {
 
 /// Rows a daemon sending `concurrency` at once keeps leased ([`Settings::batch`]): sixteen
 /// times as many, so that claims are large (a claim is one transaction; many small ones bound
-/// the sending rate: 2 × concurrency gave 4–6 k emails/s, 16 × gave 5.7–8.8 k/s on 100 k due
+/// the sending rate: 2 × concurrency gave 4.1–6.2 k emails/s, 16 × gave 4.9–8.8 k/s on 100 k due
 /// reminders, BENCHMARKS.md) and one is under way while the sends go on. It is also the most a
 /// kill -9 can leave to be taken over as recorded repeats (only those in flight can really
 /// arrive twice). The in-process bench uses the same.
