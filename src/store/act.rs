@@ -148,16 +148,11 @@ impl Store {
                 clear_past_due: matches!(event, EventKind::Rescheduled { to: Some(to), .. } if to >= today.date),
                 event: event.clone(),
             };
-            if write(self.engine(), tx, &ts(now), &[], &[change]).await? != [true] {
+            let [Some(after)] = write(self.engine(), tx, &ts(now), &[], &[change]).await?[..] else {
                 return Ok(Attempt::Changed);
-            }
+            };
             // The head the event made: the next action on it need not replay the history.
-            if let Ok(row) =
-                sqlx::query("SELECT chain_count, chain_head FROM checkpoints WHERE id = $1").bind(id.to_owned()).fetch_one(&mut **tx).await
-                && let Ok(after) = head_of(&row, 0, 1)
-            {
-                self.statuses.put(id, after, next.clone());
-            }
+            self.statuses.put(id, after, next.clone());
             Ok(Attempt::Done(Ok(Acted { event, status: next })))
         }
     }
@@ -207,7 +202,7 @@ impl Store {
             // A row changed meanwhile is left for the next tick.
             let applied = write(self.engine(), &mut tx, &at, &[], &changes).await?;
             tx.commit().await.map_err(err)?;
-            moved += applied.iter().filter(|a| **a).count();
+            moved += applied.iter().filter(|a| a.is_some()).count();
         }
         Ok(moved)
     }

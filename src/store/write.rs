@@ -88,7 +88,8 @@ fn link(head: &mut Head, checkpoint: &str, at: &str, actor: &str, reason: Option
 }
 
 /// Inserts `created` rows and applies `changes`, with their events, at `at`. Returns, per
-/// change, whether it was applied (`false`: the row moved on since it was read).
+/// change, the chain head it left when it was applied (`None`: the row moved on since it
+/// was read).
 ///
 /// The changes of one checkpoint follow each other (each linked to the one before); they
 /// become one row of one guarded UPDATE per chunk of checkpoints (the first change's
@@ -101,7 +102,7 @@ pub(super) async fn write(
     at: &str,
     created: &[NewRow<'_>],
     changes: &[Change],
-) -> Result<Vec<bool>, StoreError> {
+) -> Result<Vec<Option<Head>>, StoreError> {
     let mut events: Vec<Linked> = Vec::with_capacity(created.len() + changes.len());
     if !created.is_empty() {
         let mut heads = Vec::with_capacity(created.len());
@@ -120,13 +121,17 @@ pub(super) async fn write(
     for chunk in rows.chunks(UPDATE_BATCH) {
         applied_ids.extend(update_rows(engine, tx, chunk, at).await?);
     }
-    let applied: Vec<bool> = changes.iter().map(|c| applied_ids.contains(c.id.as_str())).collect();
+    let heads: Vec<Option<Head>> = changes
+        .iter()
+        .zip(&linked)
+        .map(|(c, l)| applied_ids.contains(c.id.as_str()).then(|| Head::stored(l.ordinal, l.hash.as_deref())))
+        .collect();
     // Events in the order of the changes, so each checkpoint's are stored in chain order.
-    events.extend(linked.into_iter().zip(&applied).filter(|(_, a)| **a).map(|(l, _)| l));
+    events.extend(linked.into_iter().zip(&heads).filter(|(_, h)| h.is_some()).map(|(l, _)| l));
     for chunk in events.chunks(EVENT_BATCH) {
         insert_events(engine, tx, chunk, at).await?;
     }
-    Ok(applied)
+    Ok(heads)
 }
 /// The changes of one checkpoint in one call, collapsed: one row of the bulk UPDATE.
 struct RowUpdate<'a> {
