@@ -116,7 +116,7 @@ impl Store {
                     .await
                     .map_err(err)?
             else {
-                let near = self.similar_ids(id).await?;
+                let near = self.similar_ids(tx, id).await?;
                 let hint_sv = if near.is_empty() { String::new() } else { format!(" Menade du `{}`?", near.join("`, `")) };
                 let hint_en = if near.is_empty() { String::new() } else { format!(" Did you mean `{}`?", near.join("`, `")) };
                 return Ok(Attempt::Done(Err(Refusal {

@@ -283,11 +283,18 @@ impl Store {
         Self::open_with(url, 8, std::time::Duration::from_secs(10), true).await
     }
 
-    /// [`Store::open`] for a one-shot command (`report`, `status`, …): few connections, and
-    /// a long wait for one, so that many commands at once (a script, a class of rektorer)
+    /// [`Store::open`] for a one-shot command (`report`, `status`, …): one connection, and
+    /// a long wait for it, so that many commands at once (a script, a class of rektorer)
     /// queue for the database's connection slots instead of failing.
+    ///
+    /// One, not two: the pool hands a used connection back only after a round trip (sqlx
+    /// pings it on release), and a second slot lets the next query open a new connection
+    /// meanwhile. With every server slot taken, that new connection is refused again and
+    /// again until the wait runs out, while the command's own connection sits idle in its
+    /// pool (seen as "pool timed out" with 200 reports at once on a busy server). So nothing
+    /// in a command may take a second connection while it holds one.
     pub async fn open_command(url: &str) -> Result<Store, StoreError> {
-        Self::open_with(url, 2, std::time::Duration::from_secs(120), false).await
+        Self::open_with(url, 1, std::time::Duration::from_secs(120), false).await
     }
 
     async fn open_with(url: &str, max: u32, acquire: std::time::Duration, server: bool) -> Result<Store, StoreError> {

@@ -144,12 +144,12 @@ impl Store {
     }
 
     /// Up to three stored ids close to `id` (for "menade du …?").
-    pub(super) async fn similar_ids(&self, id: &str) -> Result<Vec<String>, StoreError> {
+    pub(super) async fn similar_ids(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: &str) -> Result<Vec<String>, StoreError> {
         // Candidates share the path up to the last segment (same initiative or wheel).
         let prefix = id.rsplit_once('/').map_or(id, |(p, _)| p);
         let rows = sqlx::query("SELECT id FROM checkpoints WHERE id LIKE $1 LIMIT 500")
             .bind(format!("{}%", prefix.replace(['%', '_'], "")))
-            .fetch_all(self.pool())
+            .fetch_all(&mut **tx)
             .await
             .map_err(|e| StoreError::db(Op::Search, e))?;
         let mut scored: Vec<(f64, String)> = rows
