@@ -1,7 +1,8 @@
 //! The store shared by many processes (issue 8): 200 `arshjul report` commands started at
 //! once beside a running daemon that is sending the day's reminders. Every one must
-//! succeed (no "database is locked"), and every report must be in the history — on
-//! SQLite and on PostgreSQL.
+//! succeed (no "database is locked", no "pool timed out" on a PostgreSQL server whose
+//! connection slots are all taken), and every report must be in the history — on SQLite and
+//! on PostgreSQL.
 
 use crate::daemon_process::{spawn_at, terminate, wait_outbox, workflows};
 use crate::smtp_server::SmtpServer;
@@ -14,6 +15,35 @@ use std::process::{Command, Stdio};
 const ACTIONS: usize = 200;
 const NOW: &str = "2021-03-19T07:00:00Z";
 
+/// The role the PostgreSQL test's commands connect as: a few connection slots only, so the
+/// 200 commands find the server full as a municipality's busy server would be (the CI
+/// machine's was), and must queue for a slot instead of failing.
+const FEW_SLOTS_ROLE: &str = "arshjul_few_slots";
+const FEW_SLOTS: u32 = 4;
+
+/// `db` as [`FEW_SLOTS_ROLE`], granted what the commands use.
+async fn with_few_slots(db: &str) -> String {
+    use sqlx::Executor;
+    let pool = sqlx::AnyPool::connect(db).await.unwrap();
+    // Roles are the cluster's: made once, by whichever test run gets there first.
+    pool.execute(sqlx::AssertSqlSafe(format!(
+        "DO $$ BEGIN CREATE ROLE {FEW_SLOTS_ROLE} LOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+    )))
+    .await
+    .unwrap();
+    pool.execute(sqlx::AssertSqlSafe(format!(
+        "ALTER ROLE {FEW_SLOTS_ROLE} CONNECTION LIMIT {FEW_SLOTS}; \
+         GRANT ALL ON ALL TABLES IN SCHEMA public TO {FEW_SLOTS_ROLE}; \
+         GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {FEW_SLOTS_ROLE}"
+    )))
+    .await
+    .unwrap();
+    pool.close().await;
+    let (scheme, rest) = db.split_once("://").unwrap();
+    let host = rest.split_once('@').map_or(rest, |(_, h)| h);
+    format!("{scheme}://{FEW_SLOTS_ROLE}@{host}")
+}
+
 async fn two_hundred_reports_beside_a_running_daemon(db: &str) {
     let t = workflows();
     let server = SmtpServer::start();
@@ -21,6 +51,7 @@ async fn two_hundred_reports_beside_a_running_daemon(db: &str) {
     server.hold();
     let daemon = spawn_at(&t, db, &server, "a", 4, "a.log", NOW);
     let store = Store::open(db).await.unwrap();
+    let commands_db = if db.starts_with("postgres") { with_few_slots(db).await } else { db.to_owned() };
     wait_outbox(&t, &store, "the daemon queued the day's digests", |rows| !rows.is_empty()).await;
     let ids: Vec<String> = store.status(&Filter::default()).await.unwrap().into_iter().map(|r| r.id).collect();
     assert!(ids.len() >= 20, "enough checkpoints to spread over: {}", ids.len());
@@ -35,7 +66,7 @@ async fn two_hundred_reports_beside_a_running_daemon(db: &str) {
                 .current_dir(t.path())
                 .env_remove("ARSHJUL_CONFIG")
                 .env_remove("ARSHJUL_LANG")
-                .env("DATABASE_URL", db)
+                .env("DATABASE_URL", &commands_db)
                 .env("ARSHJUL_NOW", NOW)
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
