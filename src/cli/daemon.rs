@@ -62,6 +62,13 @@ pub fn run(args: RunArgs, lang: Lang, clock: Arc<dyn Clock>) -> ExitCode {
 async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Setup) -> ExitCode {
     let clock = &*shared;
     let cfg = super::config();
+    // Signals first: a SIGTERM during the start (systemd stopping a daemon that is still
+    // syncing, a test that is done) then stops it cleanly once started, instead of killing
+    // it mid-write by the signal's default action.
+    let (control, reload, stop) = Control::new();
+    if let Err(e) = signals(reload, stop, setup.settings.stopping.clone()) {
+        return fail(lang, Msg::new(format!("kan inte lyssna på signaler: {e}"), format!("cannot listen for signals: {e}")));
+    }
     let timeouts = Timeouts { connections: setup.settings.concurrency as u32, ..Timeouts::default() };
     let mailer = match Mailer::with_timeouts(&setup.smtp, timeouts) {
         Ok(m) => m,
@@ -93,7 +100,6 @@ async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Set
     };
     let links = crate::mail::Links::new(&cfg.base_url, key);
     let sender = SmtpSender { mailer, from: setup.from, domain: settings.domain.clone(), lang, links: Some(links) };
-    let stopping = settings.stopping.clone();
     let mut engine = Engine { store: store.clone(), model: Arc::new(crate::definition::Model::default()), settings };
     match daemon::reload_outcome(&mut engine, &sources, clock).await {
         daemon::Reload::Replaced => {}
@@ -123,7 +129,6 @@ async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Set
             );
         }
     }
-    let (control, reload, stop) = Control::new();
     // The web pages beside the loop: they read the model the loop's reloads publish, and
     // wake the loop when they queue a sign-in mail. They stop with it.
     let shared_model: crate::engine::SharedModel = Arc::new(std::sync::RwLock::new(engine.model.clone()));
@@ -133,9 +138,6 @@ async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Set
         Ok(w) => w,
         Err(m) => return fail(lang, m),
     };
-    if let Err(e) = signals(reload, stop, stopping) {
-        return fail(lang, Msg::new(format!("kan inte lyssna på signaler: {e}"), format!("cannot listen for signals: {e}")));
-    }
     daemon::run(engine, sender, clock, sources, control).await;
     let _ = web.await;
     store.close().await;

@@ -31,7 +31,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{FutureExt, StreamExt};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, watch};
 
 /// Transient failures of one row before it is given up as failed (with backoff capped
 /// at an hour: about two days of trying).
@@ -46,8 +46,17 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl Engine {
-    /// Claims and sends until nothing is ready (or the daemon is stopping).
-    pub(super) async fn dispatch(&self, now: DateTime<Utc>, sender: &impl Sender, report: &mut TickReport) -> Result<(), StoreError> {
+    /// Claims and sends until nothing is ready (or the daemon is stopping). With
+    /// `queueing` (the tick queueing the day's digests beside it: `true` once all are
+    /// queued, changed at each committed chunk), a claim that finds nothing waits for the
+    /// next chunk instead of ending the pass.
+    pub(super) async fn dispatch(
+        &self,
+        now: DateTime<Utc>,
+        sender: &impl Sender,
+        report: &mut TickReport,
+        queueing: Option<watch::Receiver<bool>>,
+    ) -> Result<(), StoreError> {
         let width = self.settings.concurrency.max(1);
         let window = usize::try_from(self.settings.batch).unwrap_or(1).max(width);
         // Permits = rows that may still be leased: taken by a claim, given back by the marker.
@@ -58,7 +67,7 @@ impl Engine {
         let (done_tx, mut done_rx) = mpsc::channel::<(Claimed, Option<Delivery>)>(window);
 
         let claimer = async {
-            let result = self.claim_loop(now, window, &room, &halt, &work_tx).await;
+            let result = self.claim_loop(now, window, &room, &halt, &work_tx, queueing).await;
             drop(work_tx);
             result
         };
@@ -140,6 +149,7 @@ impl Engine {
         room: &Semaphore,
         halt: &AtomicBool,
         work: &mpsc::Sender<Claimed>,
+        mut queueing: Option<watch::Receiver<bool>>,
     ) -> Result<usize, StoreError> {
         let (owner, lease) = (&self.settings.owner, self.settings.lease_secs);
         let mut poisoned = 0;
@@ -160,6 +170,10 @@ impl Engine {
             }
             let n = least as usize + extra;
             let taking_over = expired;
+            // What is queued from here on is seen as a change (below).
+            if let Some(q) = queueing.as_mut() {
+                q.borrow_and_update();
+            }
             let claim = if taking_over {
                 let c = self.store.take_over_expired(owner, n as i64, lease).await;
                 if c.as_ref().is_ok_and(|c| c.ready.len() + c.poisoned < n) {
@@ -179,9 +193,30 @@ impl Engine {
             poisoned += claim.poisoned;
             let got = claim.ready.len();
             room.add_permits(n - got);
-            // An empty takeover moves on to the pending rows; an empty claim ends the pass.
+            // An empty takeover moves on to the pending rows; an empty claim ends the pass,
+            // unless the tick is still queueing.
             if got + claim.poisoned == 0 && !taking_over {
-                break;
+                match queueing.as_mut().map(|q| (q.has_changed(), *q.borrow())) {
+                    None => break,
+                    // A chunk was committed while this claim read: claim again.
+                    Some((Ok(true), _)) => continue,
+                    // Everything was queued before this claim began, and it found nothing.
+                    Some((Ok(false), true)) => break,
+                    Some((Ok(false), false)) => {
+                        if let Some(q) = queueing.as_mut()
+                            && q.changed().await.is_err()
+                        {
+                            queueing = None;
+                        }
+                        continue;
+                    }
+                    // The queueing ended without finishing (an error): one more claim for
+                    // what it committed, then the pass ends.
+                    Some((Err(_), _)) => {
+                        queueing = None;
+                        continue;
+                    }
+                }
             }
             for c in claim.ready {
                 if work.send(c).await.is_err() {
@@ -213,5 +248,94 @@ impl Engine {
                 Mark::Failed { key: c.key.clone(), error: e.clone(), retry_at: None }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::definition::Model;
+    use crate::engine::{DryRun, Settings};
+    use crate::remind::{Digest, Item, Person, Step};
+    use crate::store::Store;
+    use crate::workflow::State;
+    use chrono::{NaiveDate, TimeZone};
+    use std::sync::Arc;
+
+    fn digest(i: usize) -> Digest {
+        let day = NaiveDate::from_ymd_opt(2021, 5, 24).unwrap();
+        Digest {
+            to: Person { name: format!("Rektor {i}"), email: format!("rektor{i}@testkommun.se") },
+            day,
+            send_at: Utc.with_ymd_and_hms(2021, 5, 24, 5, 30, 0).unwrap(),
+            items: vec![Item {
+                checkpoint: format!("testkommun/arshjul/c{i}"),
+                title: "Uppföljning".into(),
+                organisation: "testkommun".into(),
+                plan: None,
+                initiative: None,
+                unit: None,
+                owner_role: "Rektor".into(),
+                due: day,
+                step: Step::OnDue,
+                state: State::Open,
+                school_break: None,
+                on_behalf_of: None,
+            }],
+            login: None,
+        }
+    }
+
+    /// The tick queues while it sends: a claim that finds nothing (the sends have caught up
+    /// with the queueing, here: nothing queued yet) waits for the next chunk instead of
+    /// ending the pass, and the pass ends once everything queued is sent.
+    #[tokio::test]
+    async fn a_claim_that_finds_nothing_waits_for_what_is_still_being_queued() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let settings = Settings { concurrency: 2, batch: 8, owner: "t".into(), ..Settings::default() };
+        let engine = Engine { store, model: Arc::new(Model::default()), settings };
+        let sender = DryRun::default();
+        let (progress, queueing) = watch::channel(false);
+        let now = Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap();
+        let mut report = TickReport::default();
+        let finished = AtomicBool::new(false);
+        let dispatch = async {
+            let r = engine.dispatch(now, &sender, &mut report, Some(queueing)).await;
+            finished.store(true, Ordering::SeqCst);
+            r
+        };
+        let queue = async {
+            // Nothing queued yet: the dispatch's claims find nothing, and it must wait. (A
+            // dispatch that ended on an empty claim would be finished long before this.)
+            for _ in 0..100_000 {
+                if finished.load(Ordering::SeqCst) {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            let ended_early = finished.load(Ordering::SeqCst);
+            for i in 0..3 {
+                engine.store.enqueue(&[digest(i)], "testkommun.se").await.unwrap();
+                progress.send_modify(|_| ());
+            }
+            progress.send_replace(true);
+            ended_early
+        };
+        let (ended_early, dispatched) = tokio::join!(queue, dispatch);
+        dispatched.unwrap();
+        assert!(!ended_early, "the pass ended on an empty claim while the tick was still queueing");
+        assert_eq!(report.sent.len(), 3, "each digest queued during the pass is sent in it");
+        assert_eq!(sender.sent.lock().unwrap().len(), 3);
+        assert!(engine.store.outbox().await.unwrap().iter().all(|r| r.status == "sent"));
+    }
+
+    /// Without queueing beside it (a tick outside the send time), an empty claim ends the pass.
+    #[tokio::test]
+    async fn without_queueing_an_empty_claim_ends_the_pass() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let engine = Engine { store, model: Arc::new(Model::default()), settings: Settings::default() };
+        let mut report = TickReport::default();
+        engine.dispatch(Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap(), &DryRun::default(), &mut report, None).await.unwrap();
+        assert!(report.sent.is_empty());
     }
 }

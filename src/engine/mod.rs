@@ -155,23 +155,58 @@ impl Engine {
         let facts = Today { date: today, target_is_working_day: true, window: None };
         let started = std::time::Instant::now();
         let (open, overdue) = self.store.due_transitions(today).await?;
+        // Overdue and missed first: the day's reminders depend on them (a missed
+        // checkpoint's notice, reminders that stop).
         report.overdue = self.store.act_system(&overdue, &Command::MarkOverdue, now, facts).await?;
-        report.opened = self.store.act_system(&open, &Command::Open, now, facts).await?;
         let closed = missed::closed(&self.store, &self.model, today).await?;
         report.missed = self.store.act_system(&closed, &Command::MarkMissed { reason: None }, now, facts).await?;
-        report.took.transitions_ms = ms_since(started);
-        let cal = crate::calendar::Calendar::default();
-        if cal.is_working_day(today) && local.time() >= self.settings.send_time {
-            let send_at = crate::calendar::recurrence::local_to_instant(today.and_time(self.settings.send_time), Stockholm);
+        let before_opening = ms_since(started);
+        // Opening changes no reminder (the step that is due follows the dates, and a planned
+        // checkpoint is reminded as an open one): the day's checkpoints are opened while its
+        // reminders are planned, queued and sent, each part in turn for the database's
+        // writer on SQLite.
+        let opening = async {
             let started = std::time::Instant::now();
-            let digests = plan::digests(&self.store, &self.model, today, send_at).await?;
-            report.took.plan_ms = ms_since(started);
-            let started = std::time::Instant::now();
-            report.queued = self.store.enqueue(&digests, &self.settings.domain).await?;
-            report.took.enqueue_ms = ms_since(started);
-        }
-        self.dispatch(now, sender, &mut report).await?;
+            let opened = self.store.act_system(&open, &Command::Open, now, facts).await;
+            (opened, ms_since(started))
+        };
+        let ((opened, opening_ms), delivered) = tokio::join!(opening, self.deliver(now, sender, &mut report));
+        report.took.transitions_ms = before_opening + opening_ms;
+        delivered?;
+        report.opened = opened?;
         Ok(report)
+    }
+
+    /// Plans the day's digests when it is a working day past the send time, and dispatches
+    /// what is ready: the queueing goes on in chunks while the first are being sent.
+    async fn deliver(&self, now: DateTime<Utc>, sender: &impl Sender, report: &mut TickReport) -> Result<(), StoreError> {
+        let local = now.with_timezone(&Stockholm);
+        let today = local.date_naive();
+        let cal = crate::calendar::Calendar::default();
+        if !(cal.is_working_day(today) && local.time() >= self.settings.send_time) {
+            return self.dispatch(now, sender, report, None).await;
+        }
+        let send_at = crate::calendar::recurrence::local_to_instant(today.and_time(self.settings.send_time), Stockholm);
+        let started = std::time::Instant::now();
+        let digests = plan::digests(&self.store, &self.model, today, send_at).await?;
+        report.took.plan_ms = ms_since(started);
+        // `true` once everything is queued; each committed chunk marks it changed.
+        let (progress, queueing) = tokio::sync::watch::channel(false);
+        let queue = async {
+            let started = std::time::Instant::now();
+            let queued = self.store.enqueue_with(&digests, &self.settings.domain, |_| progress.send_modify(|_| ())).await;
+            if queued.is_ok() {
+                progress.send_replace(true);
+            }
+            // Dropped here, also on an error: the dispatch sends what was queued and ends.
+            drop(progress);
+            (queued, ms_since(started))
+        };
+        let ((queued, enqueue_ms), dispatched) = tokio::join!(queue, self.dispatch(now, sender, report, Some(queueing)));
+        report.took.enqueue_ms = enqueue_ms;
+        dispatched?;
+        report.queued = queued?;
+        Ok(())
     }
 }
 

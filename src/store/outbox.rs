@@ -3,7 +3,7 @@
 //! judged by the database's clock (replicas' clocks may differ); PostgreSQL claims with
 //! `FOR UPDATE SKIP LOCKED` so several daemons share the work without sending twice.
 
-use super::{Op, Store, StoreError, parse_date, parse_ts, ts};
+use super::{Engine, Op, Store, StoreError, parse_date, parse_ts, ts};
 use crate::definition::model::ReminderPolicy;
 use crate::remind::Digest;
 use crate::workflow::State;
@@ -115,6 +115,35 @@ fn outbox_key(d: &Digest) -> String {
     format!("{}|{}", d.to.email, d.day)
 }
 
+/// One multi-row INSERT of `chunk` into the outbox, leaving out a person's digest for a day
+/// that is already there; `returning` reads back the keys inserted.
+fn outbox_insert<'q>(
+    engine: Engine,
+    chunk: &'q [&Digest],
+    domain: &str,
+    returning: bool,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({},'pending',0)", super::marks(engine, 7, i * 7))).collect();
+    let sql = format!(
+        "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, next_attempt_at, status, attempts) \
+         VALUES {} ON CONFLICT (key) DO NOTHING{}",
+        rows.join(","),
+        if returning { " RETURNING key" } else { "" }
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for d in chunk {
+        q = q
+            .bind(outbox_key(d))
+            .bind(d.to.email.clone())
+            .bind(d.day.format("%Y-%m-%d").to_string())
+            .bind(ts(d.send_at))
+            .bind(d.message_id(domain))
+            .bind(serde_json::to_string(d).unwrap_or_default())
+            .bind(ts(d.send_at));
+    }
+    q
+}
+
 impl Store {
     /// Pending checkpoints whose first reminder day has come by `day`, except those a sync
     /// created already past due (not mailed as long overdue). Uses the (state, remind_from)
@@ -174,29 +203,45 @@ impl Store {
     /// (another daemon may have queued it first); their new items wait for the next day (at
     /// most one email per person per day). Returns how many were queued.
     pub async fn enqueue(&self, digests: &[Digest], domain: &str) -> Result<usize, StoreError> {
+        self.enqueue_with(digests, domain, |_| ()).await
+    }
+
+    /// As [`Store::enqueue`], calling `committed` with the running count after each chunk's
+    /// commit, so that a dispatcher can send what is queued while the rest is being queued.
+    /// The digests are queued in the order a claim reads them (`(send_at, key)`, see
+    /// [`Store::claim_pending`]): a claim that reads on from where the last one ended finds
+    /// every chunk committed after it.
+    ///
+    /// On PostgreSQL each chunk commits without waiting for the WAL flush: a chunk lost in a
+    /// database crash is neither queued nor in the ledger, so the next tick plans it again;
+    /// and a claim of its rows (which commits synchronously, flushing the WAL before it)
+    /// cannot be on disk without it.
+    pub async fn enqueue_with(&self, digests: &[Digest], domain: &str, mut committed: impl FnMut(usize)) -> Result<usize, StoreError> {
         let err = |e| StoreError::db(Op::Enqueue, e);
+        let mut order: Vec<(String, String, &Digest)> = digests.iter().map(|d| (ts(d.send_at), outbox_key(d), d)).collect();
+        order.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let digests: Vec<&Digest> = order.into_iter().map(|(_, _, d)| d).collect();
         let mut queued = 0;
         for chunk in digests.chunks(200) {
-            let mut tx = self.begin().await.map_err(err)?;
-            let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({},'pending',0)", super::marks(self.engine(), 7, i * 7))).collect();
-            let sql = format!(
-                "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, next_attempt_at, status, attempts) \
-                 VALUES {} ON CONFLICT (key) DO NOTHING RETURNING key",
-                rows.join(",")
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for d in chunk {
-                q = q
-                    .bind(outbox_key(d))
-                    .bind(d.to.email.clone())
-                    .bind(d.day.format("%Y-%m-%d").to_string())
-                    .bind(ts(d.send_at))
-                    .bind(d.message_id(domain))
-                    .bind(serde_json::to_string(d).unwrap_or_default())
-                    .bind(ts(d.send_at));
-            }
-            let inserted: HashSet<String> =
-                q.fetch_all(&mut *tx).await.map_err(err)?.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
+            let _turn = self.writer_turn().await;
+            let mut tx = self.begin_queueing().await.map_err(err)?;
+            let n = outbox_insert(self.engine(), chunk, domain, false).execute(&mut *tx).await.map_err(err)?.rows_affected();
+            let inserted: HashSet<String> = if usize::try_from(n).is_ok_and(|n| n == chunk.len()) {
+                chunk.iter().map(|d| outbox_key(d)).collect()
+            } else {
+                // Some of these people already have the day's digest (another daemon queued
+                // it first): the chunk again, reading back which rows are this one's. Only
+                // then: a row read back per digest costs a hand-off each on SQLite.
+                tx.rollback().await.map_err(err)?;
+                tx = self.begin_queueing().await.map_err(err)?;
+                outbox_insert(self.engine(), chunk, domain, true)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(err)?
+                    .iter()
+                    .filter_map(|r| r.try_get::<String, _>(0).ok())
+                    .collect()
+            };
             // The ledger: (checkpoint, step, recipient) once. Planning left out what was
             // reminded before, so a clash here can only be a concurrent daemon's, whose
             // digest for the same person and day won above.
@@ -218,8 +263,19 @@ impl Store {
             }
             tx.commit().await.map_err(err)?;
             queued += inserted.len();
+            committed(queued);
         }
         Ok(queued)
+    }
+
+    /// A queueing transaction: on PostgreSQL it commits without waiting for the WAL flush
+    /// (see [`Store::enqueue_with`]).
+    async fn begin_queueing(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        if self.engine() == Engine::Postgres {
+            sqlx::raw_sql("SET LOCAL synchronous_commit TO off").execute(&mut *tx).await?;
+        }
+        Ok(tx)
     }
 
     /// The earliest time a pending row is to be (re)tried, for the daemon's sleep.
