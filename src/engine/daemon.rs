@@ -190,7 +190,7 @@ async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &
     match outcome {
         Ok(r) => {
             stats.sent += r.sent.len() as u64;
-            if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue + r.missed + r.repeated > 0 {
+            if r.queued + r.sent.len() + r.retried + r.failed + r.opened + r.overdue + r.missed + r.repeated + r.released > 0 {
                 log(
                     "info",
                     "tick",
@@ -203,6 +203,7 @@ async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &
                         ("retried", r.retried.to_string()),
                         ("failed", r.failed.to_string()),
                         ("repeated", r.repeated.to_string()),
+                        ("released", r.released.to_string()),
                         ("transitions_ms", r.took.transitions_ms.to_string()),
                         ("plan_ms", r.took.plan_ms.to_string()),
                         ("enqueue_ms", r.took.enqueue_ms.to_string()),

@@ -45,6 +45,15 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()
 }
 
+/// How a claimed row left the senders.
+enum Outcome {
+    /// The daemon is stopping: not handed to SMTP; it stays leased and is given back at the stop.
+    Stopped,
+    /// It waited half its lease for a connection: given back unsent.
+    Stale,
+    Delivered(Delivery),
+}
+
 impl Engine {
     /// Claims and sends until nothing is ready (or the daemon is stopping). With
     /// `queueing` (the tick queueing the day's digests beside it: `true` once all are
@@ -64,7 +73,10 @@ impl Engine {
         // Set when a mark could not be written: claim nothing more this pass.
         let halt = AtomicBool::new(false);
         let (work_tx, work_rx) = mpsc::channel::<Claimed>(window);
-        let (done_tx, mut done_rx) = mpsc::channel::<(Claimed, Option<Delivery>)>(window);
+        let (done_tx, mut done_rx) = mpsc::channel::<(Claimed, Outcome)>(window);
+        // Past half its lease, a row still waiting for a connection may be taken over by
+        // another daemon (its lease runs out while it waits here) and then sent by both.
+        let half_lease = std::time::Duration::from_secs(u64::try_from(self.settings.lease_secs).unwrap_or(0)) / 2;
 
         let claimer = async {
             let result = self.claim_loop(now, window, &room, &halt, &work_tx, queueing).await;
@@ -79,7 +91,13 @@ impl Engine {
                 .map(|c| async move {
                     // Stopping: what is not yet handed to SMTP stays leased and is given back.
                     if stopping.load(Ordering::SeqCst) {
-                        return (c, None);
+                        return (c, Outcome::Stopped);
+                    }
+                    // Waited half its lease for a connection (a slow server): given back
+                    // unsent rather than risk a second sender. A row taken over after a
+                    // crash (already a recorded repeat) goes on.
+                    if !c.repeat && c.claimed_at.elapsed() >= half_lease {
+                        return (c, Outcome::Stale);
                     }
                     let d = AssertUnwindSafe(sender.deliver(&c.digest, &c.message_id)).catch_unwind().await.unwrap_or_else(|p| {
                         Delivery::Permanent(format!(
@@ -87,7 +105,7 @@ impl Engine {
                             panic_text(&*p)
                         ))
                     });
-                    (c, Some(d))
+                    (c, Outcome::Delivered(d))
                 })
                 .buffer_unordered(width);
             let mut done = std::pin::pin!(done);
@@ -106,8 +124,16 @@ impl Engine {
                 let n = batch.len();
                 let mut marks = Vec::with_capacity(n);
                 let mut sent = Vec::with_capacity(n);
-                for (c, d) in batch.drain(..) {
-                    let Some(d) = d else { continue };
+                for (c, outcome) in batch.drain(..) {
+                    let d = match outcome {
+                        Outcome::Stopped => continue,
+                        Outcome::Stale => {
+                            report.released += 1;
+                            marks.push(Mark::Released { key: c.key });
+                            continue;
+                        }
+                        Outcome::Delivered(d) => d,
+                    };
                     report.repeated += usize::from(c.repeat);
                     marks.push(self.mark(&c, &d, now, report));
                     if d == Delivery::Sent {
@@ -327,6 +353,34 @@ mod tests {
         assert_eq!(report.sent.len(), 3, "each digest queued during the pass is sent in it");
         assert_eq!(sender.sent.lock().unwrap().len(), 3);
         assert!(engine.store.outbox().await.unwrap().iter().all(|r| r.status == "sent"));
+    }
+
+    /// A row that waited half its lease for a connection is given back unsent (pending,
+    /// the attempt not counted) rather than sent while another daemon may take it over.
+    /// Here the lease is zero, so every row has waited too long; the next pass with a
+    /// lease sends each once, at its first attempt.
+    #[tokio::test]
+    async fn a_row_that_waited_half_its_lease_is_given_back_unsent() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let digests: Vec<Digest> = (0..3).map(digest).collect();
+        store.enqueue(&digests, "testkommun.se").await.unwrap();
+        let settings = Settings { concurrency: 2, batch: 8, owner: "t".into(), lease_secs: 0, ..Settings::default() };
+        let mut engine = Engine { store, model: Arc::new(Model::default()), settings };
+        let now = Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap();
+        let sender = DryRun::default();
+        let mut report = TickReport::default();
+        engine.dispatch(now, &sender, &mut report, None).await.unwrap();
+        assert_eq!((report.released, report.sent.len()), (3, 0));
+        assert!(sender.sent.lock().unwrap().is_empty(), "nothing handed to SMTP");
+        let rows = engine.store.outbox().await.unwrap();
+        assert!(rows.iter().all(|r| r.status == "pending" && r.attempts == 0 && r.lease_owner.is_none() && r.repeats == 0), "{rows:#?}");
+
+        engine.settings.lease_secs = 120;
+        let mut report = TickReport::default();
+        engine.dispatch(now, &sender, &mut report, None).await.unwrap();
+        assert_eq!((report.released, report.sent.len(), report.repeated), (0, 3, 0));
+        let rows = engine.store.outbox().await.unwrap();
+        assert!(rows.iter().all(|r| r.status == "sent" && r.attempts == 1 && r.repeats == 0), "{rows:#?}");
     }
 
     /// Without queueing beside it (a tick outside the send time), an empty claim ends the pass.

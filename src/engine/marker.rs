@@ -12,14 +12,25 @@ use std::sync::{Arc, Mutex};
 /// The result of a send, waiting to be written to the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mark {
-    Sent { key: String, at: DateTime<Utc> },
-    Failed { key: String, error: String, retry_at: Option<DateTime<Utc>> },
+    Sent {
+        key: String,
+        at: DateTime<Utc>,
+    },
+    Failed {
+        key: String,
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    },
+    /// Never handed to SMTP (it waited half its lease for a connection): given back.
+    Released {
+        key: String,
+    },
 }
 
 impl Mark {
     pub fn key(&self) -> &str {
         match self {
-            Mark::Sent { key, .. } | Mark::Failed { key, .. } => key,
+            Mark::Sent { key, .. } | Mark::Failed { key, .. } | Mark::Released { key } => key,
         }
     }
 }
@@ -69,6 +80,7 @@ impl Engine {
     pub(super) async fn write_marks(&self, marks: &[Mark]) -> Result<(), StoreError> {
         let owner = &self.settings.owner;
         let mut sent: Vec<String> = Vec::new();
+        let mut released: Vec<String> = Vec::new();
         let mut at = None;
         for m in marks {
             match m {
@@ -77,10 +89,14 @@ impl Engine {
                     at = Some(*t);
                 }
                 Mark::Failed { key, error, retry_at } => self.store.mark_failed(key, owner, error, *retry_at).await?,
+                Mark::Released { key } => released.push(key.clone()),
             }
         }
         if let Some(at) = at {
             self.store.mark_sent_many(&sent, owner, at).await?;
+        }
+        if !released.is_empty() {
+            self.store.release_unsent(owner, &released).await?;
         }
         Ok(())
     }

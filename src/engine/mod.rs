@@ -117,6 +117,8 @@ pub struct TickReport {
     pub failed: usize,
     /// Sends that repeat an attempt cut off earlier (crash mid-send): recorded.
     pub repeated: usize,
+    /// Claimed rows given back unsent: they waited half their lease for a connection.
+    pub released: usize,
     /// Wall time of the work before sending (for the log; measured, never acted on).
     pub took: Took,
 }

@@ -113,6 +113,7 @@ impl Store {
                         digest,
                         attempts: r.try_get(3).unwrap_or(1),
                         repeat: r.try_get::<Option<String>, _>(4).ok().flatten().as_deref() == Some("sending"),
+                        claimed_at: std::time::Instant::now(),
                     });
                     None
                 }

@@ -39,6 +39,9 @@ pub struct Claimed {
     /// An earlier try was cut off mid-send (its lease ran out or was given back after a
     /// crash): this send may repeat it. Counted in the row's `repeats`.
     pub repeat: bool,
+    /// When this process claimed it (its monotonic clock): a row that waited half its
+    /// lease for a free connection is given back unsent (see `engine::dispatch`).
+    pub claimed_at: std::time::Instant,
 }
 
 /// What a claim took: the rows to send, and how many it failed at once instead (their
@@ -297,6 +300,28 @@ impl Store {
             .await
             .map_err(|e| StoreError::db(Op::Recover, e))?;
         Ok(r.rows_affected())
+    }
+
+    /// Gives back rows leased by `owner` that were never handed to SMTP (they waited half
+    /// their lease for a connection): pending again, due at once, the attempt not counted.
+    /// Returns how many it gave back.
+    pub async fn release_unsent(&self, owner: &str, keys: &[String]) -> Result<u64, StoreError> {
+        let mut released = 0;
+        let _turn = self.writer_turn().await;
+        for chunk in keys.chunks(500) {
+            let sql = format!(
+                "UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL, attempts = attempts - 1 \
+                 WHERE key IN ({}) AND lease_owner = {} AND status = 'sending'",
+                super::marks(self.engine(), chunk.len(), 0),
+                super::marks(self.engine(), 1, chunk.len()),
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for k in chunk {
+                q = q.bind(k.clone());
+            }
+            released += q.bind(owner.to_owned()).execute(self.pool()).await.map_err(|e| StoreError::db(Op::Release, e))?.rows_affected();
+        }
+        Ok(released)
     }
 
     /// Releases rows leased by `owner` that were not sent (graceful shutdown), except
