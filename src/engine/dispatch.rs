@@ -180,6 +180,8 @@ impl Engine {
         let (owner, lease) = (&self.settings.owner, self.settings.lease_secs);
         let mut poisoned = 0;
         let mut cursor = ClaimCursor::default();
+        let queued_beside = queueing.is_some();
+        let mut rewound = false;
         // Leases that ran out are looked for once per pass, before the pending rows.
         let mut expired = true;
         // A claim waits for room for at least half the window, so claims stay large.
@@ -223,11 +225,26 @@ impl Engine {
             // unless the tick is still queueing.
             if got + claim.poisoned == 0 && !taking_over {
                 match queueing.as_mut().map(|q| (q.has_changed(), *q.borrow())) {
+                    // After queueing beside the pass, one claim from the start: the queue is
+                    // written in the claim's order as Rust sorts it, but a PostgreSQL
+                    // database with a language's collation may sort some keys behind the
+                    // cursor. One walk over the day's index entries, once per pass.
+                    None if queued_beside && !rewound => {
+                        rewound = true;
+                        cursor = ClaimCursor::default();
+                        continue;
+                    }
                     None => break,
                     // A chunk was committed while this claim read: claim again.
                     Some((Ok(true), _)) => continue,
-                    // Everything was queued before this claim began, and it found nothing.
-                    Some((Ok(false), true)) => break,
+                    // Everything was queued before this claim began, and it found nothing:
+                    // the rewound claim above, then the pass ends.
+                    Some((Ok(false), true)) => {
+                        queueing = None;
+                        rewound = true;
+                        cursor = ClaimCursor::default();
+                        continue;
+                    }
                     Some((Ok(false), false)) => {
                         if let Some(q) = queueing.as_mut()
                             && q.changed().await.is_err()
@@ -353,6 +370,39 @@ mod tests {
         assert_eq!(report.sent.len(), 3, "each digest queued during the pass is sent in it");
         assert_eq!(sender.sent.lock().unwrap().len(), 3);
         assert!(engine.store.outbox().await.unwrap().iter().all(|r| r.status == "sent"));
+    }
+
+    /// A row queued behind the claim's cursor during the pass (as a PostgreSQL database with
+    /// a language's collation may sort a chunk's keys) is still sent in the same pass: after
+    /// the queueing, one claim starts from the beginning.
+    #[tokio::test]
+    async fn a_row_queued_behind_the_cursor_is_sent_in_the_same_pass() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let settings = Settings { concurrency: 2, batch: 8, owner: "t".into(), ..Settings::default() };
+        let engine = Engine { store, model: Arc::new(Model::default()), settings };
+        let sender = DryRun::default();
+        let (progress, queueing) = watch::channel(false);
+        let now = Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap();
+        let mut report = TickReport::default();
+        let late = Digest { to: Person { name: "Zäta".into(), email: "zeta@testkommun.se".into() }, ..digest(1) };
+        let early = Digest { to: Person { name: "Alfa".into(), email: "alfa@testkommun.se".into() }, ..digest(2) };
+        let queue = async {
+            engine.store.enqueue(&[late], "testkommun.se").await.unwrap();
+            progress.send_modify(|_| ());
+            // Until the first is sent: the cursor is then past it.
+            for _ in 0..100_000 {
+                if !sender.sent.lock().unwrap().is_empty() {
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            engine.store.enqueue(&[early], "testkommun.se").await.unwrap();
+            progress.send_replace(true);
+        };
+        let ((), dispatched) = tokio::join!(queue, engine.dispatch(now, &sender, &mut report, Some(queueing)));
+        dispatched.unwrap();
+        let sent: Vec<String> = sender.sent.lock().unwrap().iter().map(|(d, _)| d.to.email.clone()).collect();
+        assert_eq!(sent, ["zeta@testkommun.se", "alfa@testkommun.se"]);
     }
 
     /// A row that waited half its lease for a connection is given back unsent (pending,
