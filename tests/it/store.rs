@@ -9,9 +9,10 @@ use arshjul::schedule::{Checkpoint, expand};
 use arshjul::store::{Filter, Store};
 use arshjul::workflow::{Command, EventKind, Outcome, Report, State, Today};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 static NEXT_DB: AtomicUsize = AtomicUsize::new(0);
+static CLEANED: AtomicBool = AtomicBool::new(false);
 
 /// A fresh, empty PostgreSQL database for one test.
 pub async fn fresh_postgres() -> String {
@@ -29,11 +30,30 @@ pub async fn fresh_postgres() -> String {
         pool = sqlx::AnyPool::connect(&admin).await;
     }
     let pool = pool.expect("PostgreSQL must be running on 127.0.0.1:5432 (.ci/run starts it)");
+    if !CLEANED.swap(true, Ordering::SeqCst) {
+        drop_left_behind(&pool).await;
+    }
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&pool).await.expect("drop");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create database");
     pool.close().await;
     let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
     format!("{base}/{name}")
+}
+
+/// The databases of earlier test runs whose process has ended (`arshjul_t_{pid}_{n}`),
+/// dropped by the first test of a run that needs one: each run otherwise leaves one
+/// database per test behind. A database still in use, or one a running process owns, stays.
+async fn drop_left_behind(pool: &sqlx::AnyPool) {
+    use sqlx::Row;
+    let Ok(rows) = sqlx::query("SELECT datname::text FROM pg_database WHERE datname LIKE 'arshjul\\_t\\_%'").fetch_all(pool).await else {
+        return;
+    };
+    for name in rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()) {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| p != std::process::id() && !std::path::Path::new(&format!("/proc/{p}")).exists()) {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(pool).await;
+        }
+    }
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
