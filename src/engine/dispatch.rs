@@ -329,17 +329,27 @@ mod tests {
         }
     }
 
+    /// An engine on an empty store in memory: two sends at once, eight rows leased.
+    async fn engine() -> Engine {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let settings = Settings { concurrency: 2, batch: 8, owner: "t".into(), ..Settings::default() };
+        Engine { store, model: Arc::new(Model::default()), settings }
+    }
+
+    /// Monday 24 May 2021, 08:00 in Stockholm: after the send time.
+    fn monday() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap()
+    }
+
     /// The tick queues while it sends: a claim that finds nothing (the sends have caught up
     /// with the queueing, here: nothing queued yet) waits for the next chunk instead of
     /// ending the pass, and the pass ends once everything queued is sent.
     #[tokio::test]
     async fn a_claim_that_finds_nothing_waits_for_what_is_still_being_queued() {
-        let store = Store::open("sqlite::memory:").await.unwrap();
-        let settings = Settings { concurrency: 2, batch: 8, owner: "t".into(), ..Settings::default() };
-        let engine = Engine { store, model: Arc::new(Model::default()), settings };
+        let engine = engine().await;
         let sender = DryRun::default();
         let (progress, queueing) = watch::channel(false);
-        let now = Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap();
+        let now = monday();
         let mut report = TickReport::default();
         let finished = AtomicBool::new(false);
         let dispatch = async {
@@ -377,12 +387,10 @@ mod tests {
     /// the queueing, one claim starts from the beginning.
     #[tokio::test]
     async fn a_row_queued_behind_the_cursor_is_sent_in_the_same_pass() {
-        let store = Store::open("sqlite::memory:").await.unwrap();
-        let settings = Settings { concurrency: 2, batch: 8, owner: "t".into(), ..Settings::default() };
-        let engine = Engine { store, model: Arc::new(Model::default()), settings };
+        let engine = engine().await;
         let sender = DryRun::default();
         let (progress, queueing) = watch::channel(false);
-        let now = Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap();
+        let now = monday();
         let mut report = TickReport::default();
         let late = Digest { to: Person { name: "Zäta".into(), email: "zeta@testkommun.se".into() }, ..digest(1) };
         let early = Digest { to: Person { name: "Alfa".into(), email: "alfa@testkommun.se".into() }, ..digest(2) };
@@ -411,12 +419,11 @@ mod tests {
     /// lease sends each once, at its first attempt.
     #[tokio::test]
     async fn a_row_that_waited_half_its_lease_is_given_back_unsent() {
-        let store = Store::open("sqlite::memory:").await.unwrap();
+        let mut engine = engine().await;
+        engine.settings.lease_secs = 0;
         let digests: Vec<Digest> = (0..3).map(digest).collect();
-        store.enqueue(&digests, "testkommun.se").await.unwrap();
-        let settings = Settings { concurrency: 2, batch: 8, owner: "t".into(), lease_secs: 0, ..Settings::default() };
-        let mut engine = Engine { store, model: Arc::new(Model::default()), settings };
-        let now = Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap();
+        engine.store.enqueue(&digests, "testkommun.se").await.unwrap();
+        let now = monday();
         let sender = DryRun::default();
         let mut report = TickReport::default();
         engine.dispatch(now, &sender, &mut report, None).await.unwrap();
@@ -436,10 +443,9 @@ mod tests {
     /// Without queueing beside it (a tick outside the send time), an empty claim ends the pass.
     #[tokio::test]
     async fn without_queueing_an_empty_claim_ends_the_pass() {
-        let store = Store::open("sqlite::memory:").await.unwrap();
-        let engine = Engine { store, model: Arc::new(Model::default()), settings: Settings::default() };
+        let engine = engine().await;
         let mut report = TickReport::default();
-        engine.dispatch(Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap(), &DryRun::default(), &mut report, None).await.unwrap();
+        engine.dispatch(monday(), &DryRun::default(), &mut report, None).await.unwrap();
         assert!(report.sent.is_empty());
     }
 }

@@ -197,13 +197,9 @@ impl Store {
             // The tick queues and sends while it opens checkpoints: on SQLite its writers
             // take turns on the process's lock instead of in SQLite's sleeping busy handler.
             let _turn = self.writer_turn().await;
-            let mut tx = self.begin().await.map_err(err)?;
-            // The engine's own transitions commit without waiting for the WAL flush on
-            // PostgreSQL: one lost in a database crash is judged again by the next tick (the
-            // row still says what it was), and any later synchronous commit flushes it first.
-            if self.engine() == super::Engine::Postgres {
-                sqlx::raw_sql("SET LOCAL synchronous_commit TO off").execute(&mut *tx).await.map_err(err)?;
-            }
+            // The engine's own transitions need no WAL flush: one lost in a database crash is
+            // judged again by the next tick (the row still says what it was).
+            let mut tx = self.begin_unflushed().await.map_err(err)?;
             let mut changes = self.judge_system(&mut tx, chunk, cmd, today).await?;
             for c in changes.iter_mut().filter(|c| stale.contains(&c.id)) {
                 c.head.count -= 1;

@@ -12,7 +12,7 @@
 //! SQLite's sleeping busy handler.
 
 use super::outbox::{Claim, Claimed, MAX_REPEATS};
-use super::{Engine, Op, Store, StoreError, ts};
+use super::{Op, Store, StoreError, ts};
 use crate::remind::Digest;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -143,10 +143,7 @@ impl Store {
             return Ok(0);
         }
         let _turn = self.writer_turn().await;
-        let mut tx = self.begin().await.map_err(err)?;
-        if self.engine() == Engine::Postgres {
-            sqlx::raw_sql("SET LOCAL synchronous_commit TO off").execute(&mut *tx).await.map_err(err)?;
-        }
+        let mut tx = self.begin_unflushed().await.map_err(err)?;
         let mut marked = 0;
         for chunk in keys.chunks(500) {
             let m = |n, off| super::marks(self.engine(), n, off);

@@ -411,6 +411,18 @@ impl Store {
         }
     }
 
+    /// [`Store::begin`] for a write whose loss in a database crash is harmless (it is done
+    /// again, or its row stays leased and is taken over as a recorded repeat): on PostgreSQL
+    /// it commits without waiting for the WAL flush (`synchronous_commit = off`). Any later
+    /// synchronous commit flushes it first. SQLite: the same as [`Store::begin`].
+    pub(crate) async fn begin_unflushed(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        if self.engine == Engine::Postgres {
+            sqlx::raw_sql("SET LOCAL synchronous_commit TO off").execute(&mut *tx).await?;
+        }
+        Ok(tx)
+    }
+
     /// Closes the pool (waits for connections to be returned).
     pub async fn close(&self) {
         self.pool.close().await;

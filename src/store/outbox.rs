@@ -120,9 +120,13 @@ fn outbox_key(d: &Digest) -> String {
 
 /// One multi-row INSERT of `chunk` into the outbox, leaving out a person's digest for a day
 /// that is already there; `returning` reads back the keys inserted.
+/// A digest to queue, with what its row is ordered and keyed by: its send time as stored
+/// and its outbox key (each worked out once).
+type Queued<'a> = (String, String, &'a Digest);
+
 fn outbox_insert<'q>(
     engine: Engine,
-    chunk: &'q [&Digest],
+    chunk: &'q [Queued<'q>],
     domain: &str,
     returning: bool,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
@@ -134,15 +138,15 @@ fn outbox_insert<'q>(
         if returning { " RETURNING key" } else { "" }
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for d in chunk {
+    for (send_at, key, d) in chunk {
         q = q
-            .bind(outbox_key(d))
-            .bind(d.to.email.clone())
+            .bind(key.as_str())
+            .bind(d.to.email.as_str())
             .bind(d.day.format("%Y-%m-%d").to_string())
-            .bind(ts(d.send_at))
+            .bind(send_at.as_str())
             .bind(d.message_id(domain))
             .bind(serde_json::to_string(d).unwrap_or_default())
-            .bind(ts(d.send_at));
+            .bind(send_at.as_str());
     }
     q
 }
@@ -223,37 +227,34 @@ impl Store {
     /// cannot be on disk without it.
     pub async fn enqueue_with(&self, digests: &[Digest], domain: &str, mut committed: impl FnMut(usize)) -> Result<usize, StoreError> {
         let err = |e| StoreError::db(Op::Enqueue, e);
-        let mut order: Vec<(String, String, &Digest)> = digests.iter().map(|d| (ts(d.send_at), outbox_key(d), d)).collect();
+        let mut order: Vec<Queued<'_>> = digests.iter().map(|d| (ts(d.send_at), outbox_key(d), d)).collect();
         order.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-        let digests: Vec<&Digest> = order.into_iter().map(|(_, _, d)| d).collect();
         let mut queued = 0;
-        for chunk in digests.chunks(200) {
+        for chunk in order.chunks(200) {
             let _turn = self.writer_turn().await;
-            let mut tx = self.begin_queueing().await.map_err(err)?;
+            let mut tx = self.begin_unflushed().await.map_err(err)?;
             let n = outbox_insert(self.engine(), chunk, domain, false).execute(&mut *tx).await.map_err(err)?.rows_affected();
-            let inserted: HashSet<String> = if usize::try_from(n).is_ok_and(|n| n == chunk.len()) {
-                chunk.iter().map(|d| outbox_key(d)).collect()
+            // `None`: every row of the chunk was inserted.
+            let inserted: Option<HashSet<String>> = if usize::try_from(n).is_ok_and(|n| n == chunk.len()) {
+                None
             } else {
                 // Some of these people already have the day's digest (another daemon queued
                 // it first): the chunk again, reading back which rows are this one's. Only
                 // then: a row read back per digest costs a hand-off each on SQLite.
                 tx.rollback().await.map_err(err)?;
-                tx = self.begin_queueing().await.map_err(err)?;
-                outbox_insert(self.engine(), chunk, domain, true)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(err)?
-                    .iter()
-                    .filter_map(|r| r.try_get::<String, _>(0).ok())
-                    .collect()
+                tx = self.begin_unflushed().await.map_err(err)?;
+                let rows = outbox_insert(self.engine(), chunk, domain, true).fetch_all(&mut *tx).await.map_err(err)?;
+                Some(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect())
             };
+            let ours: Vec<&Queued<'_>> = chunk.iter().filter(|(_, key, _)| inserted.as_ref().is_none_or(|i| i.contains(key))).collect();
             // The ledger: (checkpoint, step, recipient) once. Planning left out what was
             // reminded before, so a clash here can only be a concurrent daemon's, whose
             // digest for the same person and day won above.
-            let ledger: Vec<(&str, String, &str, String)> = chunk
+            let ledger: Vec<(&str, String, &str, &str)> = ours
                 .iter()
-                .filter(|d| inserted.contains(&outbox_key(d)))
-                .flat_map(|d| d.items.iter().map(move |i| (i.checkpoint.as_str(), i.step.key(), d.to.email.as_str(), outbox_key(d))))
+                .flat_map(|(_, key, d)| {
+                    d.items.iter().map(move |i| (i.checkpoint.as_str(), i.step.key(), d.to.email.as_str(), key.as_str()))
+                })
                 .collect();
             for part in ledger.chunks(500) {
                 let sql = format!(
@@ -262,25 +263,15 @@ impl Store {
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (c, step, to, key) in part {
-                    q = q.bind((*c).to_owned()).bind(step.clone()).bind((*to).to_owned()).bind(key.clone());
+                    q = q.bind((*c).to_owned()).bind(step.clone()).bind((*to).to_owned()).bind((*key).to_owned());
                 }
                 q.execute(&mut *tx).await.map_err(err)?;
             }
             tx.commit().await.map_err(err)?;
-            queued += inserted.len();
+            queued += ours.len();
             committed(queued);
         }
         Ok(queued)
-    }
-
-    /// A queueing transaction: on PostgreSQL it commits without waiting for the WAL flush
-    /// (see [`Store::enqueue_with`]).
-    async fn begin_queueing(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        let mut tx = self.begin().await?;
-        if self.engine() == Engine::Postgres {
-            sqlx::raw_sql("SET LOCAL synchronous_commit TO off").execute(&mut *tx).await?;
-        }
-        Ok(tx)
     }
 
     /// The earliest time a pending row is to be (re)tried, for the daemon's sleep.

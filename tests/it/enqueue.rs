@@ -3,34 +3,13 @@
 //! what was reminded holds exactly what went into the queued digests — on both engines.
 
 use crate::support::on_both_engines;
-use arshjul::remind::{Digest, Item, Person, Step};
+use arshjul::remind::Digest;
 use arshjul::store::Store;
-use arshjul::workflow::State;
-use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::HashSet;
 
 /// Person `i`'s digest for Monday 24 May 2021 with one item, checkpoint `cp`.
 fn digest(i: usize, cp: &str) -> Digest {
-    Digest {
-        to: Person { name: format!("Rektor {i}"), email: format!("rektor{i:04}@testkommun.se") },
-        day: NaiveDate::from_ymd_opt(2021, 5, 24).unwrap(),
-        send_at: Utc.with_ymd_and_hms(2021, 5, 24, 5, 30, 0).unwrap(),
-        items: vec![Item {
-            checkpoint: format!("testkommun/plan-2021/{cp}"),
-            title: "Uppföljning".into(),
-            organisation: "testkommun".into(),
-            plan: Some("plan-2021".into()),
-            initiative: None,
-            unit: None,
-            owner_role: "Rektor".into(),
-            due: NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(),
-            step: Step::Before { days: 7 },
-            state: State::Open,
-            school_break: None,
-            on_behalf_of: None,
-        }],
-        login: None,
-    }
+    crate::support::digest(&format!("Rektor {i}"), &format!("rektor{i:04}@testkommun.se"), &format!("testkommun/plan-2021/{cp}"))
 }
 
 const PEOPLE: usize = 450;

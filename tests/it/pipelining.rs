@@ -8,10 +8,9 @@ use crate::support::on_both_engines;
 use arshjul::definition::{Lang, Model};
 use arshjul::engine::{Engine, Settings};
 use arshjul::mail::{Mailer, SmtpConfig, SmtpSender, Timeouts};
-use arshjul::remind::{Digest, Item, Person, Step};
+use arshjul::remind::Digest;
 use arshjul::store::Store;
-use arshjul::workflow::State;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use lettre::Message;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -83,26 +82,11 @@ async fn without_pipelining_the_commands_go_one_at_a_time() {
 
 /// Monday 24 May 2021, 07:30 Stockholm: a working day after the send time.
 fn digest(i: usize) -> Digest {
-    Digest {
-        to: Person { name: format!("Rektor {i}"), email: format!("rektor{i:03}@testkommun.se") },
-        day: NaiveDate::from_ymd_opt(2021, 5, 24).unwrap(),
-        send_at: Utc.with_ymd_and_hms(2021, 5, 24, 5, 30, 0).unwrap(),
-        items: vec![Item {
-            checkpoint: format!("testkommun/plan-2021/matematik/uppfoljning-{i}"),
-            title: "Uppföljning".into(),
-            organisation: "testkommun".into(),
-            plan: Some("plan-2021".into()),
-            initiative: Some("matematik".into()),
-            unit: None,
-            owner_role: "Rektor".into(),
-            due: NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(),
-            step: Step::Before { days: 7 },
-            state: State::Open,
-            school_break: None,
-            on_behalf_of: None,
-        }],
-        login: None,
-    }
+    crate::support::digest(
+        &format!("Rektor {i}"),
+        &format!("rektor{i:03}@testkommun.se"),
+        &format!("testkommun/plan-2021/matematik/uppfoljning-{i}"),
+    )
 }
 
 const MAILS: usize = 40;

@@ -165,3 +165,30 @@ pub const EVENT_WAIT: std::time::Duration = std::time::Duration::from_secs(180);
 pub fn polls(every_ms: u64) -> u64 {
     EVENT_WAIT.as_millis() as u64 / every_ms
 }
+
+/// A one-item digest for Monday 24 May 2021 (sent at 07:30 Stockholm) to `name <email>`,
+/// the item a follow-up `checkpoint` of plan-2021 due a week later.
+pub fn digest(name: &str, email: &str, checkpoint: &str) -> arshjul::remind::Digest {
+    use arshjul::remind::{Digest, Item, Person, Step};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    Digest {
+        to: Person { name: name.into(), email: email.into() },
+        day: NaiveDate::from_ymd_opt(2021, 5, 24).unwrap(),
+        send_at: Utc.with_ymd_and_hms(2021, 5, 24, 5, 30, 0).unwrap(),
+        items: vec![Item {
+            checkpoint: checkpoint.into(),
+            title: "Uppföljning".into(),
+            organisation: "testkommun".into(),
+            plan: Some("plan-2021".into()),
+            initiative: None,
+            unit: None,
+            owner_role: "Rektor".into(),
+            due: NaiveDate::from_ymd_opt(2021, 5, 31).unwrap(),
+            step: Step::Before { days: 7 },
+            state: arshjul::workflow::State::Open,
+            school_break: None,
+            on_behalf_of: None,
+        }],
+        login: None,
+    }
+}
