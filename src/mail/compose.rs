@@ -1,17 +1,16 @@
 //! A digest becomes a [`Composed`] mail (subject, text and HTML bodies, deterministic headers)
-//! and then a `lettre::Message`: multipart/alternative, both parts quoted-printable (so the
-//! raw message stays mostly readable and its encoding predictable).
+//! and then an [`Outgoing`] message: multipart/alternative, both parts quoted-printable (so
+//! the raw message stays mostly readable and its encoding predictable), written by
+//! [`super::mime`].
 
 use super::header::{self, shown};
-use super::{Links, html, login, text};
+use super::{Links, html, login, mime, text, view};
 use crate::definition::Lang;
 use crate::msg::Msg;
 use crate::remind::Digest;
 use crate::remind::subject::subject;
 use chrono::{DateTime, Utc};
-use lettre::Message;
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
+use lettre::message::Mailbox;
 
 /// A digest rendered for one recipient.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,8 +42,10 @@ pub fn compose_linked(digest: &Digest, from: &Mailbox, domain: &str, lang: Lang,
         (login::subject(lang), login::text(digest, lang, links), login::html(digest, lang, links))
     } else {
         let subject = subject(digest, lang);
-        let html = html::body(digest, &subject, lang, links);
-        (subject, text::body(digest, lang, links), html)
+        // Each item's view (and its signed link) once, for both bodies.
+        let views = view::items(digest, lang, links);
+        let html = html::body(digest, &subject, lang, &views, links.is_some());
+        (subject, text::body(digest, lang, &views, links.is_some()), html)
     };
     Composed {
         from: from.clone(),
@@ -58,11 +59,40 @@ pub fn compose_linked(digest: &Digest, from: &Mailbox, domain: &str, lang: Lang,
     }
 }
 
+/// A message ready for SMTP: its envelope and its raw bytes (CRLF line ends).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The envelope's sender (`MAIL FROM`).
+    pub from: String,
+    /// The envelope's recipients (`RCPT TO`).
+    pub to: Vec<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl Outgoing {
+    /// The raw message.
+    pub fn formatted(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl From<&lettre::Message> for Outgoing {
+    /// A message built with lettre's builder (tests and tools that need one by hand).
+    fn from(m: &lettre::Message) -> Self {
+        let env = m.envelope();
+        Outgoing {
+            from: env.from().map(ToString::to_string).unwrap_or_default(),
+            to: env.to().iter().map(ToString::to_string).collect(),
+            bytes: m.formatted(),
+        }
+    }
+}
+
 impl Composed {
-    /// The MIME message, or why it cannot be built (a permanent failure: retrying will not
-    /// help). Every header value is checked before lettre sees it, so no name, address,
-    /// subject or id can inject a header or make the builder panic.
-    pub fn message(&self) -> Result<Message, Msg> {
+    /// The message, or why it cannot be built (a permanent failure: retrying will not
+    /// help). Every header value is checked first, so no name, address, subject or id can
+    /// inject a header.
+    pub fn message(&self) -> Result<Outgoing, Msg> {
         let why = |m: Msg| {
             Msg::new(
                 format!(
@@ -77,7 +107,7 @@ impl Composed {
                 ),
             )
         };
-        let address = header::address(&self.to).map_err(why)?;
+        let address = header::address(&self.to).map_err(why)?.to_string();
         let checks = [
             header::name_problem(&self.to_name),
             self.from.name.as_deref().and_then(header::name_problem),
@@ -87,31 +117,18 @@ impl Composed {
         if let Some(m) = checks.into_iter().flatten().next() {
             return Err(why(m));
         }
-        let name = Some(self.to_name.clone()).filter(|n| !n.trim().is_empty());
-        let build = || {
-            Message::builder()
-                .from(self.from.clone())
-                .to(Mailbox::new(name, address))
-                .subject(self.subject.clone())
-                .date(self.date.into())
-                .message_id(Some(self.message_id.clone()))
-                .multipart(
-                    MultiPart::alternative()
-                        .singlepart(part(ContentType::TEXT_PLAIN, &self.text))
-                        .singlepart(part(ContentType::TEXT_HTML, &self.html)),
-                )
-        };
-        // The checks above are meant to make this unreachable; should lettre still panic on
-        // some input, that one mail fails for good instead of the daemon.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)) {
-            Ok(Ok(m)) => Ok(m),
-            Ok(Err(e)) => Err(why(Msg::both(e.to_string()))),
-            Err(_) => Err(why(Msg::new("e-postbiblioteket avbröt (lettre)", "the mail library gave up (lettre)"))),
-        }
+        let from = self.from.email.to_string();
+        let bytes = mime::write(&mime::Parts {
+            from_name: self.from.name.as_deref(),
+            from: &from,
+            to_name: &self.to_name,
+            to: &address,
+            subject: &self.subject,
+            date: self.date,
+            message_id: &self.message_id,
+            text: &self.text,
+            html: &self.html,
+        });
+        Ok(Outgoing { from, to: vec![address], bytes })
     }
-}
-
-fn part(content_type: ContentType, body: &str) -> SinglePart {
-    let body = Body::new_with_encoding(body.to_owned(), ContentTransferEncoding::QuotedPrintable).unwrap_or_else(Body::new);
-    SinglePart::builder().header(content_type).body(body)
 }

@@ -2,7 +2,6 @@
 //! checkpoint) that screen readers can walk, with inline styles only (mail clients drop
 //! stylesheets). Every piece of user text is escaped: titles and names come from files.
 
-use super::Links;
 use super::view::{self, ItemView};
 use crate::definition::Lang;
 use crate::remind::Digest;
@@ -66,14 +65,14 @@ fn words(lang: Lang) -> Words {
 
 const CELL: &str = "border:1px solid #999;padding:6px;text-align:left;vertical-align:top";
 
-/// The whole HTML document.
-pub fn body(digest: &Digest, subject: &str, lang: Lang, links: Option<&Links>) -> String {
+/// The whole HTML document, of the item views the text body shows too.
+pub fn body(digest: &Digest, subject: &str, lang: Lang, views: &[ItemView], linked: bool) -> String {
     let mut w = words(lang);
-    if links.is_some() {
+    if linked {
         w.columns[3] = w.link_column;
         w.footer = w.link_footer;
     }
-    let mut out = String::new();
+    let mut out = String::with_capacity(1024 + 800 * views.len());
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n\
@@ -85,8 +84,8 @@ pub fn body(digest: &Digest, subject: &str, lang: Lang, links: Option<&Links>) -
         w.intro,
         escape(&view::date(digest.day, lang)),
     );
-    table(&mut out, &w, &view::items(digest, lang, links));
-    if links.is_none() {
+    table(&mut out, &w, views);
+    if !linked {
         let _ = writeln!(out, "<p>{}</p>", escape(view::outcomes_hint(lang)));
     }
     let _ = write!(out, "<p>{}</p>\n</body>\n</html>\n", w.footer);

@@ -1,7 +1,7 @@
 //! Reminder email: composing digests in Swedish (and English) and sending them over SMTP.
 //!
 //! - [`compose`]: a [`Digest`](crate::remind::Digest) → [`Composed`] (subject, text, HTML,
-//!   deterministic Message-ID and Date) → `lettre::Message` (multipart/alternative).
+//!   deterministic Message-ID and Date) → [`Outgoing`] (multipart/alternative, written by `mime`).
 //!   Pure: no clock, no IO. `view` decides what each line says; `text` and `html` lay it out.
 //! - [`Links`]: the signed per-checkpoint report links (and sign-in links) a mail carries.
 //! - [`header`]: what may stand in a header (checked at import and at composition).
@@ -18,13 +18,14 @@ pub mod header;
 mod html;
 mod links;
 mod login;
+mod mime;
 mod sender;
 mod smtp;
 mod text;
 mod transport;
 mod view;
 
-pub use compose::{Composed, compose, compose_linked};
+pub use compose::{Composed, Outgoing, compose, compose_linked};
 pub use config::{SmtpConfig, TlsMode};
 pub use html::escape as escape_html;
 pub use links::Links;

@@ -144,7 +144,7 @@ fn english_variant() {
 fn message_is_multipart_alternative_with_fixed_headers() {
     let dg = digest();
     let c = compose(&dg, &from(), "testkommun.se", Lang::Sv);
-    let raw = String::from_utf8(c.message().unwrap().formatted()).unwrap();
+    let raw = String::from_utf8(c.message().unwrap().formatted().to_vec()).unwrap();
     assert!(raw.contains(&format!("Message-ID: {}\r\n", dg.message_id("testkommun.se"))), "{raw}");
     assert!(raw.contains("Date: Mon, 24 May 2021 05:30:00 +0000\r\n"), "{raw}");
     assert!(
@@ -191,7 +191,7 @@ fn a_title_over_two_lines_is_folded_into_one() {
     dg.items[0].title = "Dialogmöte\r\nBcc: x@evil.example".into();
     let c = compose(&dg, &from(), "k.se", Lang::Sv);
     assert!(c.text.contains("1. Dialogmöte Bcc: x@evil.example\n"), "{}", c.text);
-    let raw = String::from_utf8(c.message().unwrap().formatted()).unwrap();
+    let raw = String::from_utf8(c.message().unwrap().formatted().to_vec()).unwrap();
     assert!(!raw.split("\r\n\r\n").next().unwrap().contains("Bcc"), "{raw}");
 }
 
@@ -221,7 +221,7 @@ proptest::proptest! {
         let c = compose(&dg, &from(), "testkommun.se", lang);
         match c.message() {
             Ok(m) => {
-                let raw = String::from_utf8(m.formatted()).unwrap();
+                let raw = String::from_utf8(m.formatted().to_vec()).unwrap();
                 let names = header_names(&raw);
                 proptest::prop_assert_eq!(
                     names,

@@ -2,23 +2,23 @@
 //! item's report link (or, without links, its report command) on a line of its own so it
 //! can be clicked or copied whole.
 
-use super::Links;
 use super::view::{self, ItemView};
 use crate::definition::Lang;
 use crate::remind::Digest;
 use std::fmt::Write;
 
-/// The whole text body.
-pub fn body(digest: &Digest, lang: Lang, links: Option<&Links>) -> String {
+/// The whole text body, of the item views the HTML body shows too.
+pub fn body(digest: &Digest, lang: Lang, views: &[ItemView], linked: bool) -> String {
     let mut out = greeting(digest, lang);
-    for (n, v) in view::items(digest, lang, links).iter().enumerate() {
+    out.reserve(400 + 400 * views.len());
+    for (n, v) in views.iter().enumerate() {
         item(&mut out, n + 1, v, lang);
     }
-    if links.is_none() {
+    if !linked {
         out.push_str(view::outcomes_hint(lang));
         out.push_str("\n\n");
     }
-    out.push_str(footer(lang, links.is_some()));
+    out.push_str(footer(lang, linked));
     out
 }
 

@@ -8,6 +8,7 @@
 //! closed by the server meanwhile (before the message itself was written) is tried once
 //! more on a fresh one. Implicit TLS (port 465) goes through lettre's own pool.
 
+use super::compose::Outgoing;
 use super::config::{SmtpConfig, TlsMode};
 use super::smtp::{Connection, Failure, Hello, Reply};
 use crate::msg::Msg;
@@ -15,7 +16,7 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -138,19 +139,17 @@ impl Mailer {
     }
 
     /// Sends `msg` to its envelope's recipients.
-    pub async fn send(&self, msg: &Message) -> Result<(), SendError> {
-        let bytes = msg.formatted();
+    pub async fn send(&self, msg: &Outgoing) -> Result<(), SendError> {
+        let (from, to, bytes) = (&msg.from, &msg.to, &msg.bytes);
         let limit = self.inner.timeouts.send;
         if let Some(t) = &self.inner.wrapped {
-            return match tokio::time::timeout(limit, t.send_raw(msg.envelope(), &bytes)).await {
+            let envelope = envelope(from, to)?;
+            return match tokio::time::timeout(limit, t.send_raw(&envelope, bytes)).await {
                 Ok(Ok(_)) => Ok(()),
                 Ok(Err(e)) => Err(classify(self.address(), &e)),
                 Err(_) => Err(self.no_answer()),
             };
         }
-        let env = msg.envelope();
-        let from = env.from().map(ToString::to_string).unwrap_or_default();
-        let to: Vec<String> = env.to().iter().map(ToString::to_string).collect();
         let mut fresh_tried = false;
         loop {
             let (mut conn, kept) = match self.kept() {
@@ -161,7 +160,7 @@ impl Mailer {
                 }
             };
             let sent = tokio::time::timeout(limit, async {
-                let r = conn.send(&from, &to, &bytes).await;
+                let r = conn.send(from, to, bytes).await;
                 (conn, r)
             })
             .await;
@@ -367,6 +366,16 @@ impl fmt::Debug for Mailer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Mailer").field("address", &self.inner.address).field("timeouts", &self.inner.timeouts).finish_non_exhaustive()
     }
+}
+
+/// lettre's envelope for an implicit-TLS send (the addresses were checked at composition).
+fn envelope(from: &str, to: &[String]) -> Result<lettre::address::Envelope, SendError> {
+    let bad = |e: &dyn fmt::Display| {
+        SendError::permanent(Msg::new(format!("kuvertets adresser är ogiltiga: {e}"), format!("the envelope's addresses are invalid: {e}")))
+    };
+    let parse = |a: &str| a.parse::<lettre::Address>().map_err(|e| bad(&e));
+    let to = to.iter().map(|t| parse(t)).collect::<Result<Vec<_>, _>>()?;
+    lettre::address::Envelope::new(Some(parse(from)?), to).map_err(|e| bad(&e))
 }
 
 fn tls_parameters(host: &str) -> Result<TlsParameters, Msg> {

@@ -4,7 +4,7 @@
 use crate::smtp_server::{Received, SmtpServer};
 use arshjul::definition::Lang;
 use arshjul::engine::{Delivery, Sender};
-use arshjul::mail::{Composed, Mailer, SendErrorKind, SmtpConfig, SmtpSender, Timeouts, compose};
+use arshjul::mail::{Composed, Mailer, Outgoing, SendErrorKind, SmtpConfig, SmtpSender, Timeouts, compose};
 use arshjul::remind::{Digest, Item, Person, Step};
 use arshjul::workflow::State;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -50,7 +50,7 @@ fn from() -> Mailbox {
     "arshjul <arshjul@testkommun.se>".parse().unwrap()
 }
 
-fn composed(email: &str) -> (Digest, Composed, Message) {
+fn composed(email: &str) -> (Digest, Composed, Outgoing) {
     let dg = digest(email);
     let c = compose(&dg, &from(), DOMAIN, Lang::Sv);
     let m = c.message().expect("a valid message");
@@ -267,7 +267,7 @@ async fn leading_dots_survive_the_round_trip() {
         .subject("dots")
         .body(String::from(".en rad med punkt\n..tva\n.\nslut\n"))
         .unwrap();
-    mailer(&server).send(&msg).await.unwrap();
+    mailer(&server).send(&Outgoing::from(&msg)).await.unwrap();
     let raw = only(&server).data;
     assert!(raw.contains("\r\n\r\n.en rad med punkt\r\n..tva\r\n.\r\nslut\r\n"), "{raw:?}");
 }

@@ -7,7 +7,7 @@ use crate::smtp_server::SmtpServer;
 use crate::support::on_both_engines;
 use arshjul::definition::{Lang, Model};
 use arshjul::engine::{Engine, Settings};
-use arshjul::mail::{Mailer, SmtpConfig, SmtpSender, Timeouts};
+use arshjul::mail::{Mailer, Outgoing, SmtpConfig, SmtpSender, Timeouts};
 use arshjul::remind::Digest;
 use arshjul::store::Store;
 use chrono::{TimeZone, Utc};
@@ -15,13 +15,14 @@ use lettre::Message;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-fn message(to: &str) -> Message {
-    Message::builder()
+fn message(to: &str) -> Outgoing {
+    let m = Message::builder()
         .from("arshjul <arshjul@testkommun.se>".parse().unwrap())
         .to(to.parse().unwrap())
         .subject("Påminnelse")
         .body(String::from("Hej!\r\n.en rad med punkt\r\n"))
-        .unwrap()
+        .unwrap();
+    Outgoing::from(&m)
 }
 
 fn mailer(server: &SmtpServer) -> Mailer {
