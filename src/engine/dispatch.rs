@@ -1,8 +1,10 @@
 //! Sending what the outbox holds, as a pipeline of three parts that run at the same time:
 //!
-//! - the **claimer** leases rows (first, once per pass, those whose lease ran out; then due
-//!   pending rows, each claim reading on from where the last ended) whenever there is room,
-//!   and hands them over a bounded channel;
+//! - the **claimer** leases rows whenever there is room and hands them over a bounded
+//!   channel: first, at the morning tick, the digests just planned, each chunk queued
+//!   already leased to this daemon (a claim in the same statement as the insert, so they are
+//!   neither read back nor decoded); then, once per pass, the rows whose lease ran out; then
+//!   due pending rows, each claim reading on from where the last ended;
 //! - the **senders**: `concurrency` sends at once (one kept-open SMTP connection each), taking
 //!   the next row as soon as one is done — one slow send holds up only its own row;
 //! - the **marker** collects the results and writes them in batches (all the sent rows of a
@@ -26,12 +28,13 @@
 
 use super::marker::Mark;
 use super::{Delivery, Engine, Sender, TickReport, backoff};
+use crate::remind::Digest;
 use crate::store::{ClaimCursor, Claimed, StoreError};
 use chrono::{DateTime, Utc};
 use futures_util::{FutureExt, StreamExt};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, mpsc};
 
 /// Transient failures of one row before it is given up as failed (with backoff capped
 /// at an hour: about two days of trying).
@@ -55,16 +58,14 @@ enum Outcome {
 }
 
 impl Engine {
-    /// Claims and sends until nothing is ready (or the daemon is stopping). With
-    /// `queueing` (the tick queueing the day's digests beside it: `true` once all are
-    /// queued, changed at each committed chunk), a claim that finds nothing waits for the
-    /// next chunk instead of ending the pass.
+    /// Queues `fresh` (the digests the tick has just planned) and sends them, then claims
+    /// and sends until nothing is ready (or the daemon is stopping).
     pub(super) async fn dispatch(
         &self,
         now: DateTime<Utc>,
         sender: &impl Sender,
         report: &mut TickReport,
-        queueing: Option<watch::Receiver<bool>>,
+        fresh: Vec<Digest>,
     ) -> Result<(), StoreError> {
         let width = self.settings.concurrency.max(1);
         let window = usize::try_from(self.settings.batch).unwrap_or(1).max(width);
@@ -79,9 +80,15 @@ impl Engine {
         let half_lease = std::time::Duration::from_secs(u64::try_from(self.settings.lease_secs).unwrap_or(0)) / 2;
 
         let claimer = async {
-            let result = self.claim_loop(now, window, &room, &halt, &work_tx, queueing).await;
+            let started = std::time::Instant::now();
+            let queued = if fresh.is_empty() { Ok(0) } else { self.queue_loop(fresh, window, &room, &halt, &work_tx).await };
+            let queue_ms = super::ms_since(started);
+            let claimed = match queued {
+                Ok(_) => self.claim_loop(now, window, &room, &halt, &work_tx).await,
+                Err(_) => Ok(0),
+            };
             drop(work_tx);
-            result
+            (queued, queue_ms, claimed)
         };
 
         let senders = async {
@@ -158,12 +165,69 @@ impl Engine {
             failure
         };
 
-        let (claimed, (), marked) = tokio::join!(claimer, senders, marker);
+        let ((queued, queue_ms, claimed), (), marked) = tokio::join!(claimer, senders, marker);
+        report.took.enqueue_ms = queue_ms;
+        report.queued = *queued.as_ref().unwrap_or(&0);
         report.failed += claimed.as_ref().map_or(0, |p| *p);
-        match (claimed, marked) {
-            (Err(e), _) | (Ok(_), Some(e)) => Err(e),
-            (Ok(_), None) => Ok(()),
+        match (queued, claimed, marked) {
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Some(e)) => Err(e),
+            _ => Ok(()),
         }
+    }
+
+    /// The claimer's first part at the morning tick: queues `fresh` in chunks of at most
+    /// half the window, each leased to this daemon as it is inserted, and hands the rows
+    /// it queued to the senders. A person whose digest for the day another daemon queued
+    /// first is left to that daemon. Returns how many it queued. Stopping (or a mark that
+    /// could not be written) ends it early: what is not queued is planned again by the
+    /// next tick.
+    async fn queue_loop(
+        &self,
+        fresh: Vec<Digest>,
+        window: usize,
+        room: &Semaphore,
+        halt: &AtomicBool,
+        work: &mpsc::Sender<Claimed>,
+    ) -> Result<usize, StoreError> {
+        let (owner, lease, domain) = (&self.settings.owner, self.settings.lease_secs, &self.settings.domain);
+        let size = (window / 2).clamp(1, 200);
+        let mut queued = 0;
+        let mut rest = fresh.into_iter().peekable();
+        while rest.peek().is_some() {
+            if self.settings.stopping.load(Ordering::SeqCst) || halt.load(Ordering::SeqCst) {
+                break;
+            }
+            let chunk: Vec<Digest> = rest.by_ref().take(size).collect();
+            let n = chunk.len();
+            let Ok(p) = room.acquire_many(u32::try_from(n).unwrap_or(u32::MAX)).await else { break };
+            p.forget();
+            let ours = match self.store.enqueue_leased(&chunk, domain, owner, lease).await {
+                Ok(o) => o,
+                Err(e) => {
+                    room.add_permits(n);
+                    return Err(e);
+                }
+            };
+            room.add_permits(n - ours.len());
+            queued += ours.len();
+            let claimed_at = std::time::Instant::now();
+            let mut chunk: Vec<Option<Digest>> = chunk.into_iter().map(Some).collect();
+            for i in ours {
+                let Some(digest) = chunk.get_mut(i).and_then(Option::take) else { continue };
+                let c = Claimed {
+                    key: crate::store::outbox_key(&digest),
+                    message_id: digest.message_id(domain),
+                    digest,
+                    attempts: 1,
+                    repeat: false,
+                    claimed_at,
+                };
+                if work.send(c).await.is_err() {
+                    return Ok(queued);
+                }
+            }
+        }
+        Ok(queued)
     }
 
     /// The claimer: leases rows while there is room and hands them to the senders; returns
@@ -175,13 +239,10 @@ impl Engine {
         room: &Semaphore,
         halt: &AtomicBool,
         work: &mpsc::Sender<Claimed>,
-        mut queueing: Option<watch::Receiver<bool>>,
     ) -> Result<usize, StoreError> {
         let (owner, lease) = (&self.settings.owner, self.settings.lease_secs);
         let mut poisoned = 0;
         let mut cursor = ClaimCursor::default();
-        let queued_beside = queueing.is_some();
-        let mut rewound = false;
         // Leases that ran out are looked for once per pass, before the pending rows.
         let mut expired = true;
         // A claim waits for room for at least half the window, so claims stay large.
@@ -198,10 +259,6 @@ impl Engine {
             }
             let n = least as usize + extra;
             let taking_over = expired;
-            // What is queued from here on is seen as a change (below).
-            if let Some(q) = queueing.as_mut() {
-                q.borrow_and_update();
-            }
             let claim = if taking_over {
                 let c = self.store.take_over_expired(owner, n as i64, lease).await;
                 if c.as_ref().is_ok_and(|c| c.ready.len() + c.poisoned < n) {
@@ -221,45 +278,9 @@ impl Engine {
             poisoned += claim.poisoned;
             let got = claim.ready.len();
             room.add_permits(n - got);
-            // An empty takeover moves on to the pending rows; an empty claim ends the pass,
-            // unless the tick is still queueing.
+            // An empty takeover moves on to the pending rows; an empty claim ends the pass.
             if got + claim.poisoned == 0 && !taking_over {
-                match queueing.as_mut().map(|q| (q.has_changed(), *q.borrow())) {
-                    // After queueing beside the pass, one claim from the start: the queue is
-                    // written in the claim's order as Rust sorts it, but a PostgreSQL
-                    // database with a language's collation may sort some keys behind the
-                    // cursor. One walk over the day's index entries, once per pass.
-                    None if queued_beside && !rewound => {
-                        rewound = true;
-                        cursor = ClaimCursor::default();
-                        continue;
-                    }
-                    None => break,
-                    // A chunk was committed while this claim read: claim again.
-                    Some((Ok(true), _)) => continue,
-                    // Everything was queued before this claim began, and it found nothing:
-                    // the rewound claim above, then the pass ends.
-                    Some((Ok(false), true)) => {
-                        queueing = None;
-                        rewound = true;
-                        cursor = ClaimCursor::default();
-                        continue;
-                    }
-                    Some((Ok(false), false)) => {
-                        if let Some(q) = queueing.as_mut()
-                            && q.changed().await.is_err()
-                        {
-                            queueing = None;
-                        }
-                        continue;
-                    }
-                    // The queueing ended without finishing (an error): one more claim for
-                    // what it committed, then the pass ends.
-                    Some((Err(_), _)) => {
-                        queueing = None;
-                        continue;
-                    }
-                }
+                break;
             }
             for c in claim.ready {
                 if work.send(c).await.is_err() {
@@ -341,76 +362,61 @@ mod tests {
         Utc.with_ymd_and_hms(2021, 5, 24, 6, 0, 0).unwrap()
     }
 
-    /// The tick queues while it sends: a claim that finds nothing (the sends have caught up
-    /// with the queueing, here: nothing queued yet) waits for the next chunk instead of
-    /// ending the pass, and the pass ends once everything queued is sent.
-    #[tokio::test]
-    async fn a_claim_that_finds_nothing_waits_for_what_is_still_being_queued() {
-        let engine = engine().await;
-        let sender = DryRun::default();
-        let (progress, queueing) = watch::channel(false);
-        let now = monday();
-        let mut report = TickReport::default();
-        let finished = AtomicBool::new(false);
-        let dispatch = async {
-            let r = engine.dispatch(now, &sender, &mut report, Some(queueing)).await;
-            finished.store(true, Ordering::SeqCst);
-            r
-        };
-        let queue = async {
-            // Nothing queued yet: the dispatch's claims find nothing, and it must wait. (A
-            // dispatch that ended on an empty claim would be finished long before this.)
-            for _ in 0..100_000 {
-                if finished.load(Ordering::SeqCst) {
-                    break;
-                }
-                tokio::task::yield_now().await;
-            }
-            let ended_early = finished.load(Ordering::SeqCst);
-            for i in 0..3 {
-                engine.store.enqueue(&[digest(i)], "testkommun.se").await.unwrap();
-                progress.send_modify(|_| ());
-            }
-            progress.send_replace(true);
-            ended_early
-        };
-        let (ended_early, dispatched) = tokio::join!(queue, dispatch);
-        dispatched.unwrap();
-        assert!(!ended_early, "the pass ended on an empty claim while the tick was still queueing");
-        assert_eq!(report.sent.len(), 3, "each digest queued during the pass is sent in it");
-        assert_eq!(sender.sent.lock().unwrap().len(), 3);
-        assert!(engine.store.outbox().await.unwrap().iter().all(|r| r.status == "sent"));
+    /// A sender that, at each send, counts the rows being sent (leased and not yet marked).
+    struct Watching<'a> {
+        store: &'a Store,
+        inner: DryRun,
+        most_leased: std::sync::Mutex<usize>,
     }
 
-    /// A row queued behind the claim's cursor during the pass (as a PostgreSQL database with
-    /// a language's collation may sort a chunk's keys) is still sent in the same pass: after
-    /// the queueing, one claim starts from the beginning.
-    #[tokio::test]
-    async fn a_row_queued_behind_the_cursor_is_sent_in_the_same_pass() {
-        let engine = engine().await;
-        let sender = DryRun::default();
-        let (progress, queueing) = watch::channel(false);
-        let now = monday();
-        let mut report = TickReport::default();
-        let late = Digest { to: Person { name: "Zäta".into(), email: "zeta@testkommun.se".into() }, ..digest(1) };
-        let early = Digest { to: Person { name: "Alfa".into(), email: "alfa@testkommun.se".into() }, ..digest(2) };
-        let queue = async {
-            engine.store.enqueue(&[late], "testkommun.se").await.unwrap();
-            progress.send_modify(|_| ());
-            // Until the first is sent: the cursor is then past it.
-            for _ in 0..100_000 {
-                if !sender.sent.lock().unwrap().is_empty() {
-                    break;
-                }
-                tokio::task::yield_now().await;
+    impl Sender for Watching<'_> {
+        async fn deliver(&self, digest: &Digest, message_id: &str) -> crate::engine::Delivery {
+            let leased = self.store.outbox().await.unwrap().iter().filter(|r| r.status == "sending").count();
+            {
+                let mut most = self.most_leased.lock().unwrap();
+                *most = (*most).max(leased);
             }
-            engine.store.enqueue(&[early], "testkommun.se").await.unwrap();
-            progress.send_replace(true);
-        };
-        let ((), dispatched) = tokio::join!(queue, engine.dispatch(now, &sender, &mut report, Some(queueing)));
-        dispatched.unwrap();
+            self.inner.deliver(digest, message_id).await
+        }
+    }
+
+    /// The morning tick's digests are queued leased to this daemon, a chunk at a time, and
+    /// sent in the same pass: each once, at the first attempt, in the ledger, and never
+    /// more rows leased at once than the window.
+    #[tokio::test]
+    async fn fresh_digests_are_queued_leased_and_sent_within_the_window() {
+        let engine = engine().await;
+        let sender = Watching { store: &engine.store, inner: DryRun::default(), most_leased: Default::default() };
+        let mut report = TickReport::default();
+        let fresh: Vec<Digest> = (0..30).map(digest).collect();
+        engine.dispatch(monday(), &sender, &mut report, fresh).await.unwrap();
+        assert_eq!((report.queued, report.sent.len(), report.repeated), (30, 30, 0));
+        assert_eq!(sender.inner.sent.lock().unwrap().len(), 30);
+        let most = *sender.most_leased.lock().unwrap();
+        assert!((1..=8).contains(&most), "at most the window (8) leased at once, saw {most}");
+        let rows = engine.store.outbox().await.unwrap();
+        assert_eq!(rows.len(), 30);
+        assert!(rows.iter().all(|r| r.status == "sent" && r.attempts == 1 && r.repeats == 0 && r.lease_owner.is_none()), "{rows:#?}");
+        let ids: Vec<String> = (0..30).map(|i| format!("testkommun/arshjul/c{i}")).collect();
+        assert_eq!(engine.store.reminded(&ids).await.unwrap().len(), 30, "every reminder in the ledger");
+    }
+
+    /// A person whose digest for the day another daemon queued (and holds) first is left
+    /// to that daemon: not sent here, its row untouched.
+    #[tokio::test]
+    async fn a_digest_another_daemon_queued_first_is_left_to_it() {
+        let engine = engine().await;
+        let theirs = engine.store.enqueue_leased(&[digest(3)], "testkommun.se", "other", 120).await.unwrap();
+        assert_eq!(theirs, [0]);
+        let sender = DryRun::default();
+        let mut report = TickReport::default();
+        engine.dispatch(monday(), &sender, &mut report, (0..6).map(digest).collect()).await.unwrap();
+        assert_eq!((report.queued, report.sent.len()), (5, 5));
         let sent: Vec<String> = sender.sent.lock().unwrap().iter().map(|(d, _)| d.to.email.clone()).collect();
-        assert_eq!(sent, ["zeta@testkommun.se", "alfa@testkommun.se"]);
+        assert!(!sent.contains(&"rektor3@testkommun.se".to_owned()), "{sent:?}");
+        let rows = engine.store.outbox().await.unwrap();
+        let other = rows.iter().find(|r| r.recipient == "rektor3@testkommun.se").unwrap();
+        assert_eq!((other.status.as_str(), other.lease_owner.as_deref()), ("sending", Some("other")));
     }
 
     /// A row that waited half its lease for a connection is given back unsent (pending,
@@ -426,7 +432,7 @@ mod tests {
         let now = monday();
         let sender = DryRun::default();
         let mut report = TickReport::default();
-        engine.dispatch(now, &sender, &mut report, None).await.unwrap();
+        engine.dispatch(now, &sender, &mut report, Vec::new()).await.unwrap();
         assert_eq!((report.released, report.sent.len()), (3, 0));
         assert!(sender.sent.lock().unwrap().is_empty(), "nothing handed to SMTP");
         let rows = engine.store.outbox().await.unwrap();
@@ -434,18 +440,18 @@ mod tests {
 
         engine.settings.lease_secs = 120;
         let mut report = TickReport::default();
-        engine.dispatch(now, &sender, &mut report, None).await.unwrap();
+        engine.dispatch(now, &sender, &mut report, Vec::new()).await.unwrap();
         assert_eq!((report.released, report.sent.len(), report.repeated), (0, 3, 0));
         let rows = engine.store.outbox().await.unwrap();
         assert!(rows.iter().all(|r| r.status == "sent" && r.attempts == 1 && r.repeats == 0), "{rows:#?}");
     }
 
-    /// Without queueing beside it (a tick outside the send time), an empty claim ends the pass.
+    /// With nothing to queue (a tick outside the send time), an empty claim ends the pass.
     #[tokio::test]
     async fn without_queueing_an_empty_claim_ends_the_pass() {
         let engine = engine().await;
         let mut report = TickReport::default();
-        engine.dispatch(monday(), &DryRun::default(), &mut report, None).await.unwrap();
+        engine.dispatch(monday(), &DryRun::default(), &mut report, Vec::new()).await.unwrap();
         assert!(report.sent.is_empty());
     }
 }

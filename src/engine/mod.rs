@@ -180,35 +180,19 @@ impl Engine {
     }
 
     /// Plans the day's digests when it is a working day past the send time, and dispatches
-    /// what is ready: the queueing goes on in chunks while the first are being sent.
+    /// them (queued as they are sent, see `dispatch`) and whatever else is ready.
     async fn deliver(&self, now: DateTime<Utc>, sender: &impl Sender, report: &mut TickReport) -> Result<(), StoreError> {
         let local = now.with_timezone(&Stockholm);
         let today = local.date_naive();
         let cal = crate::calendar::Calendar::default();
         if !(cal.is_working_day(today) && local.time() >= self.settings.send_time) {
-            return self.dispatch(now, sender, report, None).await;
+            return self.dispatch(now, sender, report, Vec::new()).await;
         }
         let send_at = crate::calendar::recurrence::local_to_instant(today.and_time(self.settings.send_time), Stockholm);
         let started = std::time::Instant::now();
         let digests = plan::digests(&self.store, &self.model, today, send_at).await?;
         report.took.plan_ms = ms_since(started);
-        // `true` once everything is queued; each committed chunk marks it changed.
-        let (progress, queueing) = tokio::sync::watch::channel(false);
-        let queue = async {
-            let started = std::time::Instant::now();
-            let queued = self.store.enqueue_with(&digests, &self.settings.domain, |_| progress.send_modify(|_| ())).await;
-            if queued.is_ok() {
-                progress.send_replace(true);
-            }
-            // Dropped here, also on an error: the dispatch sends what was queued and ends.
-            drop(progress);
-            (queued, ms_since(started))
-        };
-        let ((queued, enqueue_ms), dispatched) = tokio::join!(queue, self.dispatch(now, sender, report, Some(queueing)));
-        report.took.enqueue_ms = enqueue_ms;
-        dispatched?;
-        report.queued = queued?;
-        Ok(())
+        self.dispatch(now, sender, report, digests).await
     }
 }
 

@@ -114,25 +114,52 @@ pub(super) fn candidate_from(r: &sqlx::any::AnyRow) -> Option<Candidate> {
 }
 
 /// The outbox key: one email per person and day.
-fn outbox_key(d: &Digest) -> String {
+pub fn outbox_key(d: &Digest) -> String {
     format!("{}|{}", d.to.email, d.day)
 }
 
-/// One multi-row INSERT of `chunk` into the outbox, leaving out a person's digest for a day
-/// that is already there; `returning` reads back the keys inserted.
 /// A digest to queue, with what its row is ordered and keyed by: its send time as stored
 /// and its outbox key (each worked out once).
 type Queued<'a> = (String, String, &'a Digest);
 
+/// Who a chunk is queued for: pending for any daemon to claim, or already leased to the
+/// daemon queueing it (which sends it at once, see `engine::dispatch`).
+#[derive(Clone, Copy, Debug)]
+pub enum QueueAs<'a> {
+    Pending,
+    /// Leased to `owner` for `lease_secs` by the database's clock, its first attempt
+    /// counted: a claim in the same statement as the insert.
+    Leased {
+        owner: &'a str,
+        lease_secs: i64,
+    },
+}
+
+/// One multi-row INSERT of `chunk` into the outbox, leaving out a person's digest for a day
+/// that is already there; `returning` reads back the keys inserted.
 fn outbox_insert<'q>(
     engine: Engine,
     chunk: &'q [Queued<'q>],
     domain: &str,
+    queue_as: QueueAs<'q>,
     returning: bool,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    let rows: Vec<String> = (0..chunk.len()).map(|i| format!("({},'pending',0)", super::marks(engine, 7, i * 7))).collect();
+    let (columns, tail, extra) = match queue_as {
+        QueueAs::Pending => ("", "'pending',0".to_owned(), 0),
+        // The owner is bound once per row: SQLite's markers are anonymous (see `marks`).
+        QueueAs::Leased { lease_secs, .. } => {
+            (", lease_owner, lease_until, claimed_from", format!("'sending',1,{{owner}},{},'pending'", engine.db_now(lease_secs)), 1)
+        }
+    };
+    let width = 7 + extra;
+    let rows: Vec<String> = (0..chunk.len())
+        .map(|i| {
+            let tail = tail.replace("{owner}", &super::marks(engine, 1, i * width + 7));
+            format!("({},{tail})", super::marks(engine, 7, i * width))
+        })
+        .collect();
     let sql = format!(
-        "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, next_attempt_at, status, attempts) \
+        "INSERT INTO outbox (key, recipient, day, send_at, message_id, payload, next_attempt_at, status, attempts{columns}) \
          VALUES {} ON CONFLICT (key) DO NOTHING{}",
         rows.join(","),
         if returning { " RETURNING key" } else { "" }
@@ -147,6 +174,9 @@ fn outbox_insert<'q>(
             .bind(d.message_id(domain))
             .bind(serde_json::to_string(d).unwrap_or_default())
             .bind(send_at.as_str());
+        if let QueueAs::Leased { owner, .. } = queue_as {
+            q = q.bind(owner);
+        }
     }
     q
 }
@@ -226,52 +256,74 @@ impl Store {
     /// and a claim of its rows (which commits synchronously, flushing the WAL before it)
     /// cannot be on disk without it.
     pub async fn enqueue_with(&self, digests: &[Digest], domain: &str, mut committed: impl FnMut(usize)) -> Result<usize, StoreError> {
-        let err = |e| StoreError::db(Op::Enqueue, e);
         let mut order: Vec<Queued<'_>> = digests.iter().map(|d| (ts(d.send_at), outbox_key(d), d)).collect();
         order.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         let mut queued = 0;
         for chunk in order.chunks(200) {
-            let _turn = self.writer_turn().await;
-            let mut tx = self.begin_unflushed().await.map_err(err)?;
-            let n = outbox_insert(self.engine(), chunk, domain, false).execute(&mut *tx).await.map_err(err)?.rows_affected();
-            // `None`: every row of the chunk was inserted.
-            let inserted: Option<HashSet<String>> = if usize::try_from(n).is_ok_and(|n| n == chunk.len()) {
-                None
-            } else {
-                // Some of these people already have the day's digest (another daemon queued
-                // it first): the chunk again, reading back which rows are this one's. Only
-                // then: a row read back per digest costs a hand-off each on SQLite.
-                tx.rollback().await.map_err(err)?;
-                tx = self.begin_unflushed().await.map_err(err)?;
-                let rows = outbox_insert(self.engine(), chunk, domain, true).fetch_all(&mut *tx).await.map_err(err)?;
-                Some(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect())
-            };
-            let ours: Vec<&Queued<'_>> = chunk.iter().filter(|(_, key, _)| inserted.as_ref().is_none_or(|i| i.contains(key))).collect();
-            // The ledger: (checkpoint, step, recipient) once. Planning left out what was
-            // reminded before, so a clash here can only be a concurrent daemon's, whose
-            // digest for the same person and day won above.
-            let ledger: Vec<(&str, String, &str, &str)> = ours
-                .iter()
-                .flat_map(|(_, key, d)| {
-                    d.items.iter().map(move |i| (i.checkpoint.as_str(), i.step.key(), d.to.email.as_str(), key.as_str()))
-                })
-                .collect();
-            for part in ledger.chunks(500) {
-                let sql = format!(
-                    "INSERT INTO reminders (checkpoint, step, recipient, outbox_key) VALUES {} ON CONFLICT DO NOTHING",
-                    super::value_rows(self.engine(), part.len(), 4, 0)
-                );
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (c, step, to, key) in part {
-                    q = q.bind((*c).to_owned()).bind(step.clone()).bind((*to).to_owned()).bind((*key).to_owned());
-                }
-                q.execute(&mut *tx).await.map_err(err)?;
-            }
-            tx.commit().await.map_err(err)?;
-            queued += ours.len();
+            queued += self.queue_chunk(chunk, domain, QueueAs::Pending).await?.len();
             committed(queued);
         }
         Ok(queued)
+    }
+
+    /// Queues `digests` in one transaction, leased to `owner` (see [`QueueAs::Leased`]):
+    /// the engine's claim of what it has just planned, without reading it back. Returns
+    /// the positions in `digests` of those queued; a person who already has the day's
+    /// digest (another daemon queued it first) keeps it and is left out.
+    ///
+    /// Commits synchronously, as a claim does: the lease must be on disk before the mail
+    /// goes out, or a database crash could forget a sent mail.
+    pub async fn enqueue_leased(&self, digests: &[Digest], domain: &str, owner: &str, lease_secs: i64) -> Result<Vec<usize>, StoreError> {
+        let order: Vec<Queued<'_>> = digests.iter().map(|d| (ts(d.send_at), outbox_key(d), d)).collect();
+        let ours = self.queue_chunk(&order, domain, QueueAs::Leased { owner, lease_secs }).await?;
+        Ok(order.iter().enumerate().filter(|(_, (_, key, _))| ours.contains(key.as_str())).map(|(i, _)| i).collect())
+    }
+
+    /// One chunk and its ledger rows in one transaction; returns the keys this call queued.
+    async fn queue_chunk<'a>(&self, chunk: &'a [Queued<'a>], domain: &str, queue_as: QueueAs<'_>) -> Result<HashSet<&'a str>, StoreError> {
+        let err = |e| StoreError::db(Op::Enqueue, e);
+        let begin = || async {
+            match queue_as {
+                QueueAs::Pending => self.begin_unflushed().await,
+                QueueAs::Leased { .. } => self.begin().await,
+            }
+        };
+        let _turn = self.writer_turn().await;
+        let mut tx = begin().await.map_err(err)?;
+        let n = outbox_insert(self.engine(), chunk, domain, queue_as, false).execute(&mut *tx).await.map_err(err)?.rows_affected();
+        let ours: HashSet<&'a str> = if usize::try_from(n).is_ok_and(|n| n == chunk.len()) {
+            chunk.iter().map(|(_, key, _)| key.as_str()).collect()
+        } else {
+            // Some of these people already have the day's digest (another daemon queued
+            // it first): the chunk again, reading back which rows are this one's. Only
+            // then: a row read back per digest costs a hand-off each on SQLite.
+            tx.rollback().await.map_err(err)?;
+            tx = begin().await.map_err(err)?;
+            let rows = outbox_insert(self.engine(), chunk, domain, queue_as, true).fetch_all(&mut *tx).await.map_err(err)?;
+            let keys: HashSet<String> = rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
+            chunk.iter().map(|(_, key, _)| key.as_str()).filter(|k| keys.contains(*k)).collect()
+        };
+        // The ledger: (checkpoint, step, recipient) once. Planning left out what was
+        // reminded before, so a clash here can only be a concurrent daemon's, whose
+        // digest for the same person and day won above.
+        let ledger: Vec<(&str, String, &str, &str)> = chunk
+            .iter()
+            .filter(|(_, key, _)| ours.contains(key.as_str()))
+            .flat_map(|(_, key, d)| d.items.iter().map(move |i| (i.checkpoint.as_str(), i.step.key(), d.to.email.as_str(), key.as_str())))
+            .collect();
+        for part in ledger.chunks(500) {
+            let sql = format!(
+                "INSERT INTO reminders (checkpoint, step, recipient, outbox_key) VALUES {} ON CONFLICT DO NOTHING",
+                super::value_rows(self.engine(), part.len(), 4, 0)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (c, step, to, key) in part {
+                q = q.bind(*c).bind(step.as_str()).bind(*to).bind(*key);
+            }
+            q.execute(&mut *tx).await.map_err(err)?;
+        }
+        tx.commit().await.map_err(err)?;
+        Ok(ours)
     }
 
     /// The earliest time a pending row is to be (re)tried, for the daemon's sleep.
