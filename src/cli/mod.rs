@@ -122,6 +122,8 @@ pub fn default_dir() -> PathBuf {
 }
 
 pub fn main() -> ExitCode {
+    // Before any store opens (SQLite takes its configuration once).
+    crate::store::no_memory_statistics();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -127,7 +127,16 @@ impl Engine {
         let marker = async {
             let mut failure: Option<StoreError> = None;
             let mut batch = Vec::with_capacity(MARK_BATCH);
+            // A batch waits for a quarter of the window's results (or the end of the
+            // pass): one statement for many rows instead of one for every few.
+            let enough = (window / 4).clamp(1, MARK_BATCH);
             while done_rx.recv_many(&mut batch, MARK_BATCH).await > 0 {
+                while batch.len() < enough {
+                    let more = MARK_BATCH - batch.len();
+                    if done_rx.recv_many(&mut batch, more).await == 0 {
+                        break;
+                    }
+                }
                 let n = batch.len();
                 let mut marks = Vec::with_capacity(n);
                 let mut sent = Vec::with_capacity(n);

@@ -160,43 +160,61 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// spaces and tabs as they are except before a line end, every other byte `=XX`; `\n` and
 /// `\r\n` become CRLF line ends; lines longer than [`QP_LINE`] are broken softly (`=`).
 fn quoted_printable(out: &mut Vec<u8>, body: &[u8]) {
-    let mut col = 0;
-    let mut i = 0;
-    while i < body.len() {
-        let b = body[i];
-        let crlf = b == b'\r' && body.get(i + 1) == Some(&b'\n');
-        if b == b'\n' || crlf {
+    let mut lines = body.split(|b| *b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        if lines.peek().is_none() {
+            // The last: no line end after it, so a `\r` at its end is a byte of its own.
+            qp_line(out, line);
+        } else {
+            qp_line(out, line.strip_suffix(b"\r").unwrap_or(line));
             out.extend_from_slice(b"\r\n");
+        }
+    }
+}
+
+/// One line of [`quoted_printable`], without its line end: runs of bytes that stand as they
+/// are copied whole.
+fn qp_line(out: &mut Vec<u8>, line: &[u8]) {
+    let n = line.len();
+    let (mut col, mut i) = (0, 0);
+    while i < n {
+        // As far as the line can take without a soft break: all of the rest if it fits,
+        // else up to the column before the break's `=`.
+        let limit = if n - i <= QP_LINE - col { n } else { i + (QP_LINE - 1 - col) };
+        let start = i;
+        while i < limit {
+            let b = line[i];
+            let plain = match b {
+                b' ' | b'\t' => i + 1 < n,
+                b'.' => col > 0 || i > start,
+                b'=' => false,
+                33..=126 => true,
+                _ => false,
+            };
+            if !plain {
+                break;
+            }
+            i += 1;
+        }
+        out.extend_from_slice(&line[start..i]);
+        col += i - start;
+        if i == n {
+            break;
+        }
+        if i == limit {
+            out.extend_from_slice(b"=\r\n");
             col = 0;
-            i += if crlf { 2 } else { 1 };
             continue;
         }
-        let at_line_end = match body.get(i + 1) {
-            None | Some(b'\n') => true,
-            Some(b'\r') => body.get(i + 2) == Some(&b'\n'),
-            Some(_) => false,
-        };
-        let plain = |col: usize| match b {
-            b' ' | b'\t' => !at_line_end,
-            b'.' => col > 0,
-            b'=' => false,
-            33..=126 => true,
-            _ => false,
-        };
-        let width = if plain(col) { 1 } else { 3 };
-        // Room for the character and, unless the line ends after it, a soft break's `=`.
-        let room = if at_line_end { QP_LINE } else { QP_LINE - 1 };
-        if col + width > room {
+        // A byte written as `=XX`, after a soft break if it does not fit.
+        let room = if i + 1 == n { QP_LINE } else { QP_LINE - 1 };
+        if col + 3 > room {
             out.extend_from_slice(b"=\r\n");
             col = 0;
         }
-        if plain(col) {
-            out.push(b);
-            col += 1;
-        } else {
-            out.extend_from_slice(&[b'=', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-            col += 3;
-        }
+        let b = line[i];
+        out.extend_from_slice(&[b'=', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+        col += 3;
         i += 1;
     }
 }
@@ -258,6 +276,24 @@ mod tests {
         assert_eq!(qp("a = b\r\nc"), b"a =3D b\r\nc");
         assert_eq!(qp("tab\t\nend "), b"tab=09\r\nend=20");
         assert_eq!(qp(".\n..a"), b"=2E\r\n=2E.a");
+    }
+
+    proptest::proptest! {
+        /// Any body: lines of at most 76 characters, none starting with a dot or ending in
+        /// white space, only printable ASCII and tabs, and it decodes back to itself.
+        #[test]
+        fn any_body_is_encoded_within_the_rules(body in "([ .=\t\r\n]|\\PC){0,300}") {
+            let out = qp(&body);
+            for line in out.split(|b| *b == b'\n') {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                proptest::prop_assert!(line.len() <= QP_LINE, "{:?}", String::from_utf8_lossy(line));
+                proptest::prop_assert!(!line.starts_with(b"."));
+                proptest::prop_assert!(!line.ends_with(b" ") && !line.ends_with(b"\t"));
+            }
+            proptest::prop_assert!(out.iter().all(|b| b"\r\n\t".contains(b) || (0x20..0x7f).contains(b)));
+            let want = body.replace("\r\n", "\n").replace('\n', "\r\n");
+            proptest::prop_assert_eq!(String::from_utf8(decode_qp(&out)).unwrap(), want);
+        }
     }
 
     #[test]

@@ -279,6 +279,15 @@ impl Connection {
 /// The message for DATA: a leading `.` doubled on every line, ended by CRLF `.` CRLF.
 fn stuffed(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + 64);
+    // The messages arshjul writes have no line starting with a dot (mail::mime): copied whole.
+    if !message.split(|b| *b == b'\n').any(|line| line.first() == Some(&b'.')) {
+        out.extend_from_slice(message);
+        if !out.ends_with(b"\r\n") {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b".\r\n");
+        return out;
+    }
     let mut line_start = true;
     for &b in message {
         if line_start && b == b'.' {
@@ -329,5 +338,7 @@ mod tests {
     fn leading_dots_are_doubled_and_the_message_is_ended() {
         assert_eq!(stuffed(b".a\r\nb\r\n.\r\n..c"), b"..a\r\nb\r\n..\r\n...c\r\n.\r\n".to_vec());
         assert_eq!(stuffed(b"x\r\n"), b"x\r\n.\r\n".to_vec());
+        assert_eq!(stuffed(b"x\r\ny"), b"x\r\ny\r\n.\r\n".to_vec());
+        assert_eq!(stuffed(b"x\r\ny.\r\n.z"), b"x\r\ny.\r\n..z\r\n.\r\n".to_vec());
     }
 }

@@ -21,6 +21,7 @@ pub mod overview;
 mod people;
 mod query;
 mod sqlite_raw;
+pub use sqlite_raw::no_memory_statistics;
 mod status_cache;
 mod sync;
 mod synced;
@@ -416,11 +417,11 @@ impl Store {
     /// it commits without waiting for the WAL flush (`synchronous_commit = off`). Any later
     /// synchronous commit flushes it first. SQLite: the same as [`Store::begin`].
     pub(crate) async fn begin_unflushed(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        let mut tx = self.begin().await?;
-        if self.engine == Engine::Postgres {
-            sqlx::raw_sql("SET LOCAL synchronous_commit TO off").execute(&mut *tx).await?;
+        match self.engine {
+            // One round trip: both statements in one simple query.
+            Engine::Postgres => self.pool.begin_with("BEGIN; SET LOCAL synchronous_commit TO off").await,
+            Engine::Sqlite => self.begin().await,
         }
-        Ok(tx)
     }
 
     /// Closes the pool (waits for connections to be returned).

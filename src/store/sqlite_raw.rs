@@ -18,6 +18,20 @@ use std::ffi::{CStr, c_int};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
+/// Turns off SQLite's memory statistics for this process: with them on, every allocation
+/// SQLite makes takes a process-wide mutex and updates counters nobody here reads (~4 % of
+/// the daemon's CPU at the morning tick, BENCHMARKS.md). SQLite takes its configuration
+/// when it initializes, so this must run before the first connection opens; later (or
+/// twice) SQLite refuses it and nothing changes.
+pub fn no_memory_statistics() {
+    // SAFETY: `sqlite3_config` with `SQLITE_CONFIG_MEMSTATUS` takes one int. Called before
+    // SQLite initializes (the binary's first step), no other thread uses SQLite yet; after
+    // initialization it returns SQLITE_MISUSE and changes nothing.
+    unsafe {
+        ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as c_int);
+    }
+}
+
 /// An error from SQLite: its result code and message.
 #[derive(Debug)]
 pub struct RawError {
