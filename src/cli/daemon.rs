@@ -56,7 +56,10 @@ pub fn run(args: RunArgs, lang: Lang, clock: Arc<dyn Clock>) -> ExitCode {
     let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else {
         return ExitCode::FAILURE;
     };
-    rt.block_on(run_async(args, lang, clock, setup))
+    // On a worker thread rather than this one: the worker that receives a socket's or the
+    // database's wake-up runs the daemon's future itself, instead of waking this thread for
+    // every reply (a context switch each: ~10 % of the morning tick's CPU, BENCHMARKS.md).
+    rt.block_on(async move { tokio::spawn(run_async(args, lang, clock, setup)).await.unwrap_or(ExitCode::FAILURE) })
 }
 
 async fn run_async(args: RunArgs, lang: Lang, shared: Arc<dyn Clock>, setup: Setup) -> ExitCode {
