@@ -4,7 +4,7 @@
 //! itself goes through [`Store::act_system`] like the other system transitions, and the
 //! notice through the outbox and its `reminders` ledger (step `missed`, once).
 
-use super::outbox::{CANDIDATE_COLUMNS, Candidate, candidate_from};
+use super::outbox::{CANDIDATE_COLUMNS, Candidate, candidates};
 use super::{Op, Store, StoreError, parse_date};
 use crate::definition::model::ReminderPolicy;
 use chrono::NaiveDate;
@@ -110,6 +110,6 @@ impl Store {
              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.checkpoint = c.id AND r.step = 'missed') ORDER BY due, id"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await.map_err(|e| StoreError::db(Op::ReadReminders, e))?;
-        Ok(rows.iter().filter_map(candidate_from).collect())
+        Ok(candidates(&rows))
     }
 }

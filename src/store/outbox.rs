@@ -95,22 +95,45 @@ pub(super) fn outbox_row(r: &sqlx::any::AnyRow) -> Option<OutboxRow> {
 /// The columns [`candidate_from`] reads.
 pub(super) const CANDIDATE_COLUMNS: &str = "id, organisation, plan, initiative, title, owner_role, unit, due, state, school_break, policy";
 
-/// A [`Candidate`] from a SELECT of [`CANDIDATE_COLUMNS`]; `None` when it cannot be read.
-pub(super) fn candidate_from(r: &sqlx::any::AnyRow) -> Option<Candidate> {
-    let g = |i: &str| r.try_get::<Option<String>, _>(i).ok().flatten();
+/// Reminder policies by their stored text, each parsed once: a morning's 100 000
+/// checkpoints share the few policies of their wheels.
+#[derive(Default)]
+pub(super) struct Policies(std::collections::HashMap<String, ReminderPolicy>);
+
+impl Policies {
+    fn parse(&mut self, text: String) -> Option<ReminderPolicy> {
+        if let Some(p) = self.0.get(&text) {
+            return Some(p.clone());
+        }
+        let p: ReminderPolicy = serde_json::from_str(&text).ok()?;
+        self.0.insert(text, p.clone());
+        Some(p)
+    }
+}
+
+/// A [`Candidate`] from a SELECT of [`CANDIDATE_COLUMNS`] (read by position, in that
+/// order); `None` when it cannot be read.
+pub(super) fn candidate_from(r: &sqlx::any::AnyRow, policies: &mut Policies) -> Option<Candidate> {
+    let g = |i: usize| r.try_get::<Option<String>, _>(i).ok().flatten();
     Some(Candidate {
-        id: g("id")?,
-        organisation: g("organisation")?,
-        plan: g("plan"),
-        initiative: g("initiative"),
-        title: g("title")?,
-        owner_role: g("owner_role")?,
-        unit: g("unit"),
-        due: parse_date(g("due"))?,
-        state: State::parse(&g("state")?)?,
-        school_break: g("school_break"),
-        policy: serde_json::from_str(&g("policy")?).ok()?,
+        id: g(0)?,
+        organisation: g(1)?,
+        plan: g(2),
+        initiative: g(3),
+        title: g(4)?,
+        owner_role: g(5)?,
+        unit: g(6),
+        due: parse_date(g(7))?,
+        state: State::parse(&g(8)?)?,
+        school_break: g(9),
+        policy: policies.parse(g(10)?)?,
     })
+}
+
+/// Every readable [`Candidate`] of `rows`.
+pub(super) fn candidates(rows: &[sqlx::any::AnyRow]) -> Vec<Candidate> {
+    let mut policies = Policies::default();
+    rows.iter().filter_map(|r| candidate_from(r, &mut policies)).collect()
 }
 
 /// The outbox key: one email per person and day.
@@ -194,7 +217,7 @@ impl Store {
         .fetch_all(self.pool())
         .await
         .map_err(|e| StoreError::db(Op::ReadReminders, e))?;
-        Ok(rows.iter().filter_map(candidate_from).collect())
+        Ok(candidates(&rows))
     }
 
     /// Pending checkpoints that need the engine's own transitions on `day`: ids to open
