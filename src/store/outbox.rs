@@ -267,12 +267,9 @@ impl Store {
     }
 
     /// As [`Store::enqueue`], calling `committed` with the running count after each chunk's
-    /// commit, so that a dispatcher can send what is queued while the rest is being queued.
-    /// The digests are queued in the order a claim reads them (`(send_at, key)`, see
-    /// [`Store::claim_pending`]), as Rust sorts the keys (bytewise): a claim that reads on
-    /// from where the last one ended finds every chunk committed after it — unless the
-    /// database sorts keys otherwise (PostgreSQL with a language's collation), which the
-    /// dispatch's one claim from the start after the queueing makes up for.
+    /// commit. The digests are queued pending, for any daemon to claim, in the order a claim
+    /// reads them (`(send_at, key)`, see [`Store::claim_pending`]). (The daemon's morning
+    /// tick queues its own digests leased instead: [`Store::enqueue_leased`].)
     ///
     /// On PostgreSQL each chunk commits without waiting for the WAL flush: a chunk lost in a
     /// database crash is neither queued nor in the ledger, so the next tick plans it again;
