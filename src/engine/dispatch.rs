@@ -428,6 +428,16 @@ mod tests {
         assert_eq!((other.status.as_str(), other.lease_owner.as_deref()), ("sending", Some("other")));
     }
 
+    /// Two digests for one person and day share one outbox row, so only one is sent.
+    #[tokio::test]
+    async fn one_person_and_day_is_sent_once_even_if_planned_twice() {
+        let engine = engine().await;
+        let sender = DryRun::default();
+        let mut report = TickReport::default();
+        engine.dispatch(monday(), &sender, &mut report, vec![digest(1), digest(1), digest(2)]).await.unwrap();
+        assert_eq!((report.queued, report.sent.len(), sender.sent.lock().unwrap().len()), (2, 2, 2));
+    }
+
     /// A row that waited half its lease for a connection is given back unsent (pending,
     /// the attempt not counted) rather than sent while another daemon may take it over.
     /// Here the lease is zero, so every row has waited too long; the next pass with a

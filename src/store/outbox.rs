@@ -295,8 +295,10 @@ impl Store {
     /// goes out, or a database crash could forget a sent mail.
     pub async fn enqueue_leased(&self, digests: &[Digest], domain: &str, owner: &str, lease_secs: i64) -> Result<Vec<usize>, StoreError> {
         let order: Vec<Queued<'_>> = digests.iter().map(|d| (ts(d.send_at), outbox_key(d), d)).collect();
-        let ours = self.queue_chunk(&order, domain, QueueAs::Leased { owner, lease_secs }).await?;
-        Ok(order.iter().enumerate().filter(|(_, (_, key, _))| ours.contains(key.as_str())).map(|(i, _)| i).collect())
+        let mut ours = self.queue_chunk(&order, domain, QueueAs::Leased { owner, lease_secs }).await?;
+        // Each key once: two digests of one person and day (planning makes none) share one
+        // row, and only the first is this call's to send.
+        Ok(order.iter().enumerate().filter(|(_, (_, key, _))| ours.remove(key.as_str())).map(|(i, _)| i).collect())
     }
 
     /// One chunk and its ledger rows in one transaction; returns the keys this call queued.
