@@ -123,8 +123,10 @@ pub struct TickReport {
     pub took: Took,
 }
 
-/// Milliseconds of wall time a tick spent on its parts before sending: the state machine's
-/// transitions (open, overdue, missed), planning the digests, queueing them.
+/// Milliseconds of wall time a tick spent on its parts: the state machine's transitions
+/// (open, overdue, missed; the opening runs beside the rest), planning the digests, and
+/// queueing them — which goes on while they are sent, a window at a time, so it ends with
+/// the last chunk handed to the senders.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Took {
     pub transitions_ms: u64,
