@@ -48,6 +48,16 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()
 }
 
+/// What the claimer's two parts (queueing the tick's digests, claiming) share: the window of
+/// leased rows, its permits, the flag a failed mark sets, and the senders' channel.
+#[derive(Clone, Copy)]
+struct Feed<'a> {
+    window: usize,
+    room: &'a Semaphore,
+    halt: &'a AtomicBool,
+    work: &'a mpsc::Sender<Claimed>,
+}
+
 /// How a claimed row left the senders.
 enum Outcome {
     /// The daemon is stopping: not handed to SMTP; it stays leased and is given back at the stop.
@@ -80,11 +90,12 @@ impl Engine {
         let half_lease = std::time::Duration::from_secs(u64::try_from(self.settings.lease_secs).unwrap_or(0)) / 2;
 
         let claimer = async {
+            let feed = Feed { window, room: &room, halt: &halt, work: &work_tx };
             let started = std::time::Instant::now();
-            let queued = if fresh.is_empty() { Ok(0) } else { self.queue_loop(fresh, window, &room, &halt, &work_tx).await };
+            let queued = if fresh.is_empty() { Ok(0) } else { self.queue_loop(fresh, &feed).await };
             let queue_ms = super::ms_since(started);
             let claimed = match queued {
-                Ok(_) => self.claim_loop(now, window, &room, &halt, &work_tx).await,
+                Ok(_) => self.claim_loop(now, &feed).await,
                 Err(_) => Ok(0),
             };
             drop(work_tx);
@@ -190,48 +201,27 @@ impl Engine {
     /// first is left to that daemon. Returns how many it queued. Stopping (or a mark that
     /// could not be written) ends it early: what is not queued is planned again by the
     /// next tick.
-    async fn queue_loop(
-        &self,
-        fresh: Vec<Digest>,
-        window: usize,
-        room: &Semaphore,
-        halt: &AtomicBool,
-        work: &mpsc::Sender<Claimed>,
-    ) -> Result<usize, StoreError> {
+    async fn queue_loop(&self, fresh: Vec<Digest>, feed: &Feed<'_>) -> Result<usize, StoreError> {
         let (owner, lease, domain) = (&self.settings.owner, self.settings.lease_secs, &self.settings.domain);
-        let size = (window / 2).clamp(1, 200);
+        let size = (feed.window / 2).clamp(1, 200);
         let mut queued = 0;
         let mut rest = fresh.into_iter().peekable();
-        while rest.peek().is_some() {
-            if self.settings.stopping.load(Ordering::SeqCst) || halt.load(Ordering::SeqCst) {
-                break;
-            }
+        while rest.peek().is_some() && !self.ended(feed) {
             let chunk: Vec<Digest> = rest.by_ref().take(size).collect();
             let n = chunk.len();
-            let Ok(p) = room.acquire_many(u32::try_from(n).unwrap_or(u32::MAX)).await else { break };
+            let Ok(p) = feed.room.acquire_many(u32::try_from(n).unwrap_or(u32::MAX)).await else { break };
             p.forget();
-            let ours = match self.store.enqueue_leased(&chunk, domain, owner, lease).await {
+            let ours = match self.store.enqueue_leased(chunk, domain, owner, lease).await {
                 Ok(o) => o,
                 Err(e) => {
-                    room.add_permits(n);
+                    feed.room.add_permits(n);
                     return Err(e);
                 }
             };
-            room.add_permits(n - ours.len());
+            feed.room.add_permits(n - ours.len());
             queued += ours.len();
-            let claimed_at = std::time::Instant::now();
-            let mut chunk: Vec<Option<Digest>> = chunk.into_iter().map(Some).collect();
-            for i in ours {
-                let Some(digest) = chunk.get_mut(i).and_then(Option::take) else { continue };
-                let c = Claimed {
-                    key: crate::store::outbox_key(&digest),
-                    message_id: digest.message_id(domain),
-                    digest,
-                    attempts: 1,
-                    repeat: false,
-                    claimed_at,
-                };
-                if work.send(c).await.is_err() {
+            for c in ours {
+                if feed.work.send(c).await.is_err() {
                     return Ok(queued);
                 }
             }
@@ -239,16 +229,15 @@ impl Engine {
         Ok(queued)
     }
 
+    /// Whether the claimer must stop: the daemon is stopping, or a mark could not be written.
+    fn ended(&self, feed: &Feed<'_>) -> bool {
+        self.settings.stopping.load(Ordering::SeqCst) || feed.halt.load(Ordering::SeqCst)
+    }
+
     /// The claimer: leases rows while there is room and hands them to the senders; returns
     /// how many rows it failed at once (poisoned).
-    async fn claim_loop(
-        &self,
-        now: DateTime<Utc>,
-        window: usize,
-        room: &Semaphore,
-        halt: &AtomicBool,
-        work: &mpsc::Sender<Claimed>,
-    ) -> Result<usize, StoreError> {
+    async fn claim_loop(&self, now: DateTime<Utc>, feed: &Feed<'_>) -> Result<usize, StoreError> {
+        let Feed { window, room, work, .. } = *feed;
         let (owner, lease) = (&self.settings.owner, self.settings.lease_secs);
         let mut poisoned = 0;
         let mut cursor = ClaimCursor::default();
@@ -256,10 +245,7 @@ impl Engine {
         let mut expired = true;
         // A claim waits for room for at least half the window, so claims stay large.
         let least = u32::try_from((window / 2).max(1)).unwrap_or(1);
-        loop {
-            if self.settings.stopping.load(Ordering::SeqCst) || halt.load(Ordering::SeqCst) {
-                break;
-            }
+        while !self.ended(feed) {
             let Ok(p) = room.acquire_many(least).await else { break };
             p.forget();
             let extra = room.available_permits();
@@ -415,8 +401,8 @@ mod tests {
     #[tokio::test]
     async fn a_digest_another_daemon_queued_first_is_left_to_it() {
         let engine = engine().await;
-        let theirs = engine.store.enqueue_leased(&[digest(3)], "testkommun.se", "other", 120).await.unwrap();
-        assert_eq!(theirs, [0]);
+        let theirs = engine.store.enqueue_leased(vec![digest(3)], "testkommun.se", "other", 120).await.unwrap();
+        assert_eq!(theirs.iter().map(|c| c.digest.to.email.as_str()).collect::<Vec<_>>(), ["rektor3@testkommun.se"]);
         let sender = DryRun::default();
         let mut report = TickReport::default();
         engine.dispatch(monday(), &sender, &mut report, (0..6).map(digest).collect()).await.unwrap();

@@ -45,7 +45,7 @@ pub use audit_rows::{Known, Promised, Recorded};
 pub use feeds::FeedLink;
 pub use lease::ClaimCursor;
 pub use missed::{Occurrence, OverdueRow};
-pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow, QueueAs, outbox_key};
+pub use outbox::{Candidate, Claim, Claimed, MAX_REPEATS, OutboxRow};
 pub use query::{Filter, Row};
 pub use sync::SyncReport;
 pub use web::{Purged, Session, SessionView};

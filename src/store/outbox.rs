@@ -137,18 +137,29 @@ pub(super) fn candidates(rows: &[sqlx::any::AnyRow]) -> Vec<Candidate> {
 }
 
 /// The outbox key: one email per person and day.
-pub fn outbox_key(d: &Digest) -> String {
+fn outbox_key(d: &Digest) -> String {
     format!("{}|{}", d.to.email, d.day)
 }
 
-/// A digest to queue, with what its row is ordered and keyed by: its send time as stored
-/// and its outbox key (each worked out once).
-type Queued<'a> = (String, String, &'a Digest);
+/// A digest to queue, with what its row is ordered, keyed and sent by, each worked out once.
+struct Queued<'a> {
+    /// Its send time as stored.
+    send_at: String,
+    key: String,
+    message_id: String,
+    digest: &'a Digest,
+}
+
+impl<'a> Queued<'a> {
+    fn new(digest: &'a Digest, domain: &str) -> Self {
+        Queued { send_at: ts(digest.send_at), key: outbox_key(digest), message_id: digest.message_id(domain), digest }
+    }
+}
 
 /// Who a chunk is queued for: pending for any daemon to claim, or already leased to the
 /// daemon queueing it (which sends it at once, see `engine::dispatch`).
 #[derive(Clone, Copy, Debug)]
-pub enum QueueAs<'a> {
+enum QueueAs<'a> {
     Pending,
     /// Leased to `owner` for `lease_secs` by the database's clock, its first attempt
     /// counted: a claim in the same statement as the insert.
@@ -163,22 +174,23 @@ pub enum QueueAs<'a> {
 fn outbox_insert<'q>(
     engine: Engine,
     chunk: &'q [Queued<'q>],
-    domain: &str,
     queue_as: QueueAs<'q>,
     returning: bool,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    let (columns, tail, extra) = match queue_as {
-        QueueAs::Pending => ("", "'pending',0".to_owned(), 0),
-        // The owner is bound once per row: SQLite's markers are anonymous (see `marks`).
-        QueueAs::Leased { lease_secs, .. } => {
-            (", lease_owner, lease_until, claimed_from", format!("'sending',1,{{owner}},{},'pending'", engine.db_now(lease_secs)), 1)
-        }
+    let (columns, width) = match queue_as {
+        QueueAs::Pending => ("", 7),
+        QueueAs::Leased { .. } => (", lease_owner, lease_until, claimed_from", 8),
     };
-    let width = 7 + extra;
     let rows: Vec<String> = (0..chunk.len())
         .map(|i| {
-            let tail = tail.replace("{owner}", &super::marks(engine, 1, i * width + 7));
-            format!("({},{tail})", super::marks(engine, 7, i * width))
+            let values = super::marks(engine, 7, i * width);
+            match queue_as {
+                QueueAs::Pending => format!("({values},'pending',0)"),
+                // The owner is bound once per row: SQLite's markers are anonymous (see `marks`).
+                QueueAs::Leased { lease_secs, .. } => {
+                    format!("({values},'sending',1,{},{},'pending')", super::marks(engine, 1, i * width + 7), engine.db_now(lease_secs))
+                }
+            }
         })
         .collect();
     let sql = format!(
@@ -188,15 +200,16 @@ fn outbox_insert<'q>(
         if returning { " RETURNING key" } else { "" }
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (send_at, key, d) in chunk {
+    for r in chunk {
+        let d = r.digest;
         q = q
-            .bind(key.as_str())
+            .bind(r.key.as_str())
             .bind(d.to.email.as_str())
             .bind(d.day.format("%Y-%m-%d").to_string())
-            .bind(send_at.as_str())
-            .bind(d.message_id(domain))
+            .bind(r.send_at.as_str())
+            .bind(r.message_id.as_str())
             .bind(serde_json::to_string(d).unwrap_or_default())
-            .bind(send_at.as_str());
+            .bind(r.send_at.as_str());
         if let QueueAs::Leased { owner, .. } = queue_as {
             q = q.bind(owner);
         }
@@ -276,11 +289,11 @@ impl Store {
     /// and a claim of its rows (which commits synchronously, flushing the WAL before it)
     /// cannot be on disk without it.
     pub async fn enqueue_with(&self, digests: &[Digest], domain: &str, mut committed: impl FnMut(usize)) -> Result<usize, StoreError> {
-        let mut order: Vec<Queued<'_>> = digests.iter().map(|d| (ts(d.send_at), outbox_key(d), d)).collect();
-        order.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let mut order: Vec<Queued<'_>> = digests.iter().map(|d| Queued::new(d, domain)).collect();
+        order.sort_unstable_by(|a, b| (&a.send_at, &a.key).cmp(&(&b.send_at, &b.key)));
         let mut queued = 0;
         for chunk in order.chunks(200) {
-            queued += self.queue_chunk(chunk, domain, QueueAs::Pending).await?.len();
+            queued += self.queue_chunk(chunk, QueueAs::Pending).await?.into_iter().filter(|q| *q).count();
             committed(queued);
         }
         Ok(queued)
@@ -288,21 +301,35 @@ impl Store {
 
     /// Queues `digests` in one transaction, leased to `owner` (see [`QueueAs::Leased`]):
     /// the engine's claim of what it has just planned, without reading it back. Returns
-    /// the positions in `digests` of those queued; a person who already has the day's
-    /// digest (another daemon queued it first) keeps it and is left out.
+    /// the claimed rows, ready to send; a person who already has the day's digest (another
+    /// daemon queued it first) keeps it and is left out.
     ///
     /// Commits synchronously, as a claim does: the lease must be on disk before the mail
     /// goes out, or a database crash could forget a sent mail.
-    pub async fn enqueue_leased(&self, digests: &[Digest], domain: &str, owner: &str, lease_secs: i64) -> Result<Vec<usize>, StoreError> {
-        let order: Vec<Queued<'_>> = digests.iter().map(|d| (ts(d.send_at), outbox_key(d), d)).collect();
-        let mut ours = self.queue_chunk(&order, domain, QueueAs::Leased { owner, lease_secs }).await?;
-        // Each key once: two digests of one person and day (planning makes none) share one
-        // row, and only the first is this call's to send.
-        Ok(order.iter().enumerate().filter(|(_, (_, key, _))| ours.remove(key.as_str())).map(|(i, _)| i).collect())
+    pub async fn enqueue_leased(
+        &self,
+        digests: Vec<Digest>,
+        domain: &str,
+        owner: &str,
+        lease_secs: i64,
+    ) -> Result<Vec<Claimed>, StoreError> {
+        let order: Vec<Queued<'_>> = digests.iter().map(|d| Queued::new(d, domain)).collect();
+        let ours = self.queue_chunk(&order, QueueAs::Leased { owner, lease_secs }).await?;
+        let ids: Vec<(String, String)> = order.into_iter().map(|q| (q.key, q.message_id)).collect();
+        let claimed_at = std::time::Instant::now();
+        Ok(digests
+            .into_iter()
+            .zip(ids)
+            .zip(ours)
+            .filter(|(_, ours)| *ours)
+            .map(|((digest, (key, message_id)), _)| Claimed { key, message_id, digest, attempts: 1, repeat: false, claimed_at })
+            .collect())
     }
 
-    /// One chunk and its ledger rows in one transaction; returns the keys this call queued.
-    async fn queue_chunk<'a>(&self, chunk: &'a [Queued<'a>], domain: &str, queue_as: QueueAs<'_>) -> Result<HashSet<&'a str>, StoreError> {
+    /// One chunk and its ledger rows in one transaction; returns, position by position,
+    /// whether this call queued it. Of two digests with one key (one person and day;
+    /// planning makes none) only the first can be.
+    async fn queue_chunk(&self, chunk: &[Queued<'_>], queue_as: QueueAs<'_>) -> Result<Vec<bool>, StoreError> {
         let err = |e| StoreError::db(Op::Enqueue, e);
         let begin = || async {
             match queue_as {
@@ -312,26 +339,30 @@ impl Store {
         };
         let _turn = self.writer_turn().await;
         let mut tx = begin().await.map_err(err)?;
-        let n = outbox_insert(self.engine(), chunk, domain, queue_as, false).execute(&mut *tx).await.map_err(err)?.rows_affected();
-        let ours: HashSet<&'a str> = if usize::try_from(n).is_ok_and(|n| n == chunk.len()) {
-            chunk.iter().map(|(_, key, _)| key.as_str()).collect()
+        let n = outbox_insert(self.engine(), chunk, queue_as, false).execute(&mut *tx).await.map_err(err)?.rows_affected();
+        let ours: Vec<bool> = if usize::try_from(n).is_ok_and(|n| n == chunk.len()) {
+            vec![true; chunk.len()]
         } else {
             // Some of these people already have the day's digest (another daemon queued
             // it first): the chunk again, reading back which rows are this one's. Only
             // then: a row read back per digest costs a hand-off each on SQLite.
             tx.rollback().await.map_err(err)?;
             tx = begin().await.map_err(err)?;
-            let rows = outbox_insert(self.engine(), chunk, domain, queue_as, true).fetch_all(&mut *tx).await.map_err(err)?;
-            let keys: HashSet<String> = rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
-            chunk.iter().map(|(_, key, _)| key.as_str()).filter(|k| keys.contains(*k)).collect()
+            let rows = outbox_insert(self.engine(), chunk, queue_as, true).fetch_all(&mut *tx).await.map_err(err)?;
+            let mut keys: HashSet<String> = rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect();
+            chunk.iter().map(|q| keys.remove(&q.key)).collect()
         };
         // The ledger: (checkpoint, step, recipient) once. Planning left out what was
         // reminded before, so a clash here can only be a concurrent daemon's, whose
         // digest for the same person and day won above.
         let ledger: Vec<(&str, String, &str, &str)> = chunk
             .iter()
-            .filter(|(_, key, _)| ours.contains(key.as_str()))
-            .flat_map(|(_, key, d)| d.items.iter().map(move |i| (i.checkpoint.as_str(), i.step.key(), d.to.email.as_str(), key.as_str())))
+            .zip(&ours)
+            .filter(|(_, ours)| **ours)
+            .flat_map(|(q, _)| {
+                let d = q.digest;
+                d.items.iter().map(move |i| (i.checkpoint.as_str(), i.step.key(), d.to.email.as_str(), q.key.as_str()))
+            })
             .collect();
         for part in ledger.chunks(500) {
             let sql = format!(
