@@ -207,6 +207,7 @@ async fn tick(engine: &Engine, sender: &impl Sender, clock: &dyn Clock, stats: &
                         ("transitions_ms", r.took.transitions_ms.to_string()),
                         ("plan_ms", r.took.plan_ms.to_string()),
                         ("enqueue_ms", r.took.enqueue_ms.to_string()),
+                        ("opening_ms", r.took.opening_ms.to_string()),
                     ],
                 );
             }

@@ -5,10 +5,12 @@
 use crate::support::{PLAN, workflow};
 use arshjul::calendar::DateRange;
 use arshjul::definition::load_dir;
-use arshjul::engine::{DryRun, Engine, Settings};
+use arshjul::engine::{Delivery, DryRun, Engine, Sender, Settings};
+use arshjul::remind::Digest;
 use arshjul::remind::people;
 use arshjul::schedule::expand;
 use arshjul::store::Store;
+use arshjul::workflow::State;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use std::sync::Arc;
 
@@ -125,7 +127,56 @@ async fn a_vacant_rektor_passes_to_the_superior_with_the_vacancy_named(url: &str
     e.store.close().await;
 }
 
+/// A sender that notes, at each send, the state the store holds for each item.
+struct NotingStates<'a> {
+    store: &'a Store,
+    inner: DryRun,
+    seen: std::sync::Mutex<Vec<(String, State)>>,
+}
+
+impl Sender for NotingStates<'_> {
+    async fn deliver(&self, digest: &Digest, message_id: &str) -> Delivery {
+        for i in &digest.items {
+            let row = self.store.checkpoint(&i.checkpoint).await.unwrap().unwrap();
+            self.seen.lock().unwrap().push((i.checkpoint.clone(), row.state));
+        }
+        self.inner.deliver(digest, message_id).await
+    }
+}
+
+/// The morning a checkpoint's reminders start, its reminder goes out first and the
+/// checkpoint is opened after, in the same tick (no email waits for the openings). A daemon
+/// asked to stop sends nothing more and leaves the opening to the next tick, which does both.
+async fn the_days_checkpoints_are_opened_after_its_reminders_are_sent(url: &str) {
+    let e = engine(url).await;
+    // Monday 3 May 2021: the evaluation (due 31 May) gets its first reminder, 28 days ahead.
+    let day = d(2021, 5, 3);
+    run_days(&e, d(2021, 4, 26), d(2021, 4, 30)).await;
+    let state = |id: &'static str| {
+        let store = &e.store;
+        async move { store.checkpoint(id).await.unwrap().unwrap().state }
+    };
+    assert_eq!(state(EVAL).await, State::Planned);
+
+    e.settings.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+    let quiet = DryRun::default();
+    let stopped = e.tick(morning(day), &quiet).await.unwrap();
+    assert_eq!((stopped.sent.len(), stopped.opened), (0, 0), "{stopped:?}");
+    assert!(quiet.sent.lock().unwrap().is_empty());
+    assert_eq!(state(EVAL).await, State::Planned, "a stopping daemon leaves the opening to the next tick");
+
+    e.settings.stopping.store(false, std::sync::atomic::Ordering::SeqCst);
+    let sender = NotingStates { store: &e.store, inner: DryRun::default(), seen: Default::default() };
+    let report = e.tick(morning(day), &sender).await.unwrap();
+    let seen = sender.seen.lock().unwrap().clone();
+    assert!(seen.contains(&(EVAL.to_owned(), State::Planned)), "reminded before it was opened: {seen:?}");
+    assert!(report.opened >= 1 && !report.sent.is_empty(), "{report:?}");
+    assert_eq!(state(EVAL).await, State::Open, "opened in the same tick");
+    e.store.close().await;
+}
+
 crate::support::on_both_engines!(
+    the_days_checkpoints_are_opened_after_its_reminders_are_sent,
     reminders_follow_the_policy_once_each,
     downtime_gives_one_catch_up_digest_per_person,
     a_vacant_rektor_passes_to_the_superior_with_the_vacancy_named,
