@@ -82,7 +82,7 @@ async fn main() {
         let facts = Today { date: day, target_is_working_day: true, window: None };
 
         let t = Instant::now();
-        let (open, overdue) = store.due_transitions(day).await.unwrap();
+        let (open, overdue) = (store.ids_to_open(day).await.unwrap(), store.overdue_ids(day).await.unwrap());
         let n_overdue = store.act_system(&overdue, &Command::MarkOverdue, at(day), facts).await.unwrap();
         store.act_system(&open, &Command::Open, at(day), facts).await.unwrap();
         let overdue_time = t.elapsed();

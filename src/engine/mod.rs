@@ -160,7 +160,7 @@ impl Engine {
         let today = local.date_naive();
         let facts = Today { date: today, target_is_working_day: true, window: None };
         let started = std::time::Instant::now();
-        let (open, overdue) = self.store.due_transitions(today).await?;
+        let overdue = self.store.overdue_ids(today).await?;
         // Overdue and missed first: the day's reminders depend on them (a missed
         // checkpoint's notice, reminders that stop).
         report.overdue = self.store.act_system(&overdue, &Command::MarkOverdue, now, facts).await?;
@@ -171,14 +171,18 @@ impl Engine {
         // checkpoint is reminded as an open one, and may be reported on): the day's
         // checkpoints are opened after its reminders are sent, so that no email waits for
         // them. Beside the sending, the opening took the writer's turns on SQLite and the
-        // server's CPU on PostgreSQL: the last of 100 000 emails went out 1.2–1.3 × later
-        // (BENCHMARKS.md). A failed delivery does not stop the opening; a daemon asked to
-        // stop leaves it, like a tick cut off between the two, to the next tick.
+        // server's CPU on PostgreSQL: the last of 100 000 emails went out 1.2–1.4 × later
+        // (BENCHMARKS.md). Which to open is read then too, not before the first email. A
+        // failed delivery does not stop the opening; a daemon asked to stop leaves it, like a
+        // tick cut off between the two, to the next tick.
         let delivered = self.deliver(now, sender, &mut report).await;
         let mut opened = Ok(0);
         if !self.settings.stopping.load(std::sync::atomic::Ordering::SeqCst) {
             let started = std::time::Instant::now();
-            opened = self.store.act_system(&open, &Command::Open, now, facts).await;
+            opened = match self.store.ids_to_open(today).await {
+                Ok(open) => self.store.act_system(&open, &Command::Open, now, facts).await,
+                Err(e) => Err(e),
+            };
             report.took.opening_ms = ms_since(started);
         }
         delivered?;

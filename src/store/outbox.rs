@@ -233,23 +233,24 @@ impl Store {
         Ok(candidates(&rows))
     }
 
-    /// Pending checkpoints that need the engine's own transitions on `day`: ids to open
-    /// (planned, reminder window started) and ids to mark overdue (due before `day`).
-    pub async fn due_transitions(&self, day: NaiveDate) -> Result<(Vec<String>, Vec<String>), StoreError> {
-        let d = day.format("%Y-%m-%d").to_string();
-        let err = |e| StoreError::db(Op::ReadDue, e);
-        let ids = |rows: Vec<sqlx::any::AnyRow>| rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect::<Vec<_>>();
-        let overdue = sqlx::query("SELECT id FROM checkpoints WHERE state IN ('planned', 'open') AND due < $1 ORDER BY id")
-            .bind(d.clone())
+    /// Pending checkpoints due before `day`: to be marked overdue (in id order).
+    pub async fn overdue_ids(&self, day: NaiveDate) -> Result<Vec<String>, StoreError> {
+        self.ids_on("SELECT id FROM checkpoints WHERE state IN ('planned', 'open') AND due < $1 ORDER BY id", day).await
+    }
+
+    /// Planned checkpoints whose reminder window has started by `day` (and not yet due
+    /// past): to be opened (in id order).
+    pub async fn ids_to_open(&self, day: NaiveDate) -> Result<Vec<String>, StoreError> {
+        self.ids_on("SELECT id FROM checkpoints WHERE state = 'planned' AND remind_from <= $1 AND due >= $1 ORDER BY id", day).await
+    }
+
+    async fn ids_on(&self, sql: &'static str, day: NaiveDate) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(sql)
+            .bind(day.format("%Y-%m-%d").to_string())
             .fetch_all(self.pool())
             .await
-            .map_err(err)?;
-        let open = sqlx::query("SELECT id FROM checkpoints WHERE state = 'planned' AND remind_from <= $1 AND due >= $1 ORDER BY id")
-            .bind(d)
-            .fetch_all(self.pool())
-            .await
-            .map_err(err)?;
-        Ok((ids(open), ids(overdue)))
+            .map_err(|e| StoreError::db(Op::ReadDue, e))?;
+        Ok(rows.iter().filter_map(|r| r.try_get::<String, _>(0).ok()).collect())
     }
 
     /// Which of `keys` (checkpoint, step, recipient) have already been reminded.
