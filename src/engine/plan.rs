@@ -19,13 +19,25 @@ fn role_name(o: Option<&Organisation>, role: &str, unit: Option<&str>) -> String
 }
 
 /// The digests for `day`, without what has been reminded already.
+///
+/// The people directory is read and indexed by a task of its own while the candidates are
+/// read here: on another connection and, in the daemon, on another thread.
 pub async fn digests(store: &Store, model: &Model, day: NaiveDate, send_at: DateTime<Utc>) -> Result<Vec<Digest>, StoreError> {
+    let directory = {
+        let store = store.clone();
+        tokio::spawn(async move { store.people().await.map(|p| Directory::new(&p)) })
+    };
     let reminders = store.reminder_candidates(day).await?;
     let missed = store.missed_unnotified().await?;
     if reminders.is_empty() && missed.is_empty() {
+        directory.abort();
         return Ok(Vec::new());
     }
-    let dir = Directory::new(&store.people().await?);
+    let dir = match directory.await {
+        Ok(d) => d?,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => return Err(StoreError::new("läsningen av personkatalogen avbröts", "reading the people directory was cut off")),
+    };
     let ids: Vec<String> = reminders.iter().chain(&missed).map(|c| c.id.clone()).collect();
     let reminded = store.reminded(&ids).await?;
     // By checkpoint, so that each item is looked up without building a key.
