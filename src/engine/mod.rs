@@ -179,10 +179,8 @@ impl Engine {
         let mut opened = Ok(0);
         if !self.settings.stopping.load(std::sync::atomic::Ordering::SeqCst) {
             let started = std::time::Instant::now();
-            opened = match self.store.ids_to_open(today).await {
-                Ok(open) => self.store.act_system(&open, &Command::Open, now, facts).await,
-                Err(e) => Err(e),
-            };
+            let open = async { self.store.act_system(&self.store.ids_to_open(today).await?, &Command::Open, now, facts).await };
+            opened = open.await;
             report.took.opening_ms = ms_since(started);
         }
         delivered?;

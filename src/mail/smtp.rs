@@ -276,26 +276,21 @@ impl Connection {
     }
 }
 
-/// The message for DATA: a leading `.` doubled on every line, ended by CRLF `.` CRLF.
+/// The message for DATA: a leading `.` doubled on every line, ended by CRLF `.` CRLF. The
+/// line starts with a dot are found by a substring search; the runs between them are copied
+/// whole (the messages arshjul writes have none, see `mail::mime`).
 fn stuffed(message: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(message.len() + 64);
-    // The messages arshjul writes have no line starting with a dot (mail::mime): copied whole.
-    if !message.split(|b| *b == b'\n').any(|line| line.first() == Some(&b'.')) {
-        out.extend_from_slice(message);
-        if !out.ends_with(b"\r\n") {
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b".\r\n");
-        return out;
+    if message.first() == Some(&b'.') {
+        out.push(b'.');
     }
-    let mut line_start = true;
-    for &b in message {
-        if line_start && b == b'.' {
-            out.push(b'.');
-        }
-        out.push(b);
-        line_start = b == b'\n';
+    let mut copied = 0;
+    for at in memchr::memmem::find_iter(message, b"\n.") {
+        out.extend_from_slice(&message[copied..=at]);
+        out.push(b'.');
+        copied = at + 1;
     }
+    out.extend_from_slice(&message[copied..]);
     if !out.ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
     }
@@ -340,5 +335,26 @@ mod tests {
         assert_eq!(stuffed(b"x\r\n"), b"x\r\n.\r\n".to_vec());
         assert_eq!(stuffed(b"x\r\ny"), b"x\r\ny\r\n.\r\n".to_vec());
         assert_eq!(stuffed(b"x\r\ny.\r\n.z"), b"x\r\ny.\r\n..z\r\n.\r\n".to_vec());
+    }
+
+    proptest::proptest! {
+        /// Any message: the same as doubling a dot at each line start byte by byte.
+        #[test]
+        fn stuffing_matches_a_byte_by_byte_pass(message in proptest::collection::vec(proptest::sample::select(b".\r\nab".to_vec()), 0..200)) {
+            let mut want = Vec::new();
+            let mut line_start = true;
+            for &b in &message {
+                if line_start && b == b'.' {
+                    want.push(b'.');
+                }
+                want.push(b);
+                line_start = b == b'\n';
+            }
+            if !want.ends_with(b"\r\n") {
+                want.extend_from_slice(b"\r\n");
+            }
+            want.extend_from_slice(b".\r\n");
+            proptest::prop_assert_eq!(stuffed(&message), want);
+        }
     }
 }
