@@ -84,7 +84,7 @@ async fn scenario(url: &str, smtp: &str, units: usize, per_unit: usize) -> Figur
         domain: "bench.se".into(),
         owner: "bench".into(),
         concurrency,
-        batch: arshjul::engine::lease_window(concurrency),
+        batch: arshjul::engine::lease_window(concurrency, store.engine()),
         ..Settings::default()
     };
     let timeouts = Timeouts { connections: settings.concurrency as u32, ..Timeouts::default() };

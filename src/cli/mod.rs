@@ -174,7 +174,10 @@ pub fn settings(cfg: &crate::config::Config, lang: Lang) -> crate::engine::Setti
         owner: if cfg.instance.is_empty() { crate::engine::default_owner() } else { cfg.instance.clone() },
         lease_secs: cfg.lease_secs,
         concurrency: cfg.concurrency,
-        batch: crate::engine::lease_window(cfg.concurrency),
+        batch: crate::engine::lease_window(
+            cfg.concurrency,
+            crate::store::Engine::of_url(&cfg.database_url).unwrap_or(crate::store::Engine::Sqlite),
+        ),
         lang,
         ..crate::engine::Settings::default()
     }

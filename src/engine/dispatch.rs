@@ -43,6 +43,13 @@ pub const MAX_ATTEMPTS: i64 = 48;
 /// Results the marker writes at most in one batch.
 const MARK_BATCH: usize = 1024;
 
+/// Results a mark batch waits for (at most; a quarter of the window when that is less).
+const MARK_ENOUGH: usize = 128;
+
+/// Digests the morning tick queues at most per transaction (half the window when that is
+/// less): 256 rows of 8 values stay far under either engine's limit on bound values.
+const QUEUE_CHUNK: usize = 256;
+
 /// The text of a caught panic.
 fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default()
@@ -140,7 +147,7 @@ impl Engine {
             let mut batch = Vec::with_capacity(MARK_BATCH);
             // A batch waits for a quarter of the window's results (or the end of the
             // pass): one statement for many rows instead of one for every few.
-            let enough = (window / 4).clamp(1, MARK_BATCH);
+            let enough = (window / 4).clamp(1, MARK_ENOUGH);
             while done_rx.recv_many(&mut batch, MARK_BATCH).await > 0 {
                 while batch.len() < enough {
                     let more = MARK_BATCH - batch.len();
@@ -203,7 +210,7 @@ impl Engine {
     /// next tick.
     async fn queue_loop(&self, fresh: Vec<Digest>, feed: &Feed<'_>) -> Result<usize, StoreError> {
         let (owner, lease, domain) = (&self.settings.owner, self.settings.lease_secs, &self.settings.domain);
-        let size = (feed.window / 2).clamp(1, 200);
+        let size = (feed.window / 2).clamp(1, QUEUE_CHUNK);
         let mut queued = 0;
         let mut rest = fresh.into_iter().peekable();
         while rest.peek().is_some() && !self.ended(feed) {

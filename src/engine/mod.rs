@@ -76,7 +76,7 @@ impl Default for Settings {
             owner: default_owner(),
             lease_secs: 120,
             concurrency: 8,
-            batch: lease_window(8),
+            batch: lease_window(8, crate::store::Engine::Sqlite),
             stopping: Arc::default(),
             unmarked: marker::Unmarked::default(),
             lang: Lang::default(),
@@ -85,14 +85,25 @@ impl Default for Settings {
     }
 }
 
-/// Rows a daemon sending `concurrency` at once keeps leased ([`Settings::batch`]): sixteen
-/// times as many, so that claims are large (a claim is one transaction; many small ones bound
-/// the sending rate: 2 × concurrency gave 4.1–6.2 k emails/s, 16 × gave 4.9–8.8 k/s on 100 k due
-/// reminders, BENCHMARKS.md) and one is under way while the sends go on. It is also the most a
-/// kill -9 can leave to be taken over as recorded repeats (only those in flight can really
-/// arrive twice). The in-process bench uses the same.
-pub fn lease_window(concurrency: usize) -> i64 {
-    16 * concurrency.max(1) as i64
+/// Rows a daemon sending `concurrency` at once keeps leased ([`Settings::batch`]) on a store
+/// of `engine`. It is also the most a kill -9 can leave to be taken over as recorded repeats
+/// (only those in flight can really arrive twice). The in-process bench uses the same.
+///
+/// - **SQLite: 16 ×** (128 rows with 8 connections). Claims are large (a claim is one
+///   transaction; 2 × concurrency gave 4.1–6.2 k emails/s, 16 × gave 4.9–8.8 k/s on 100 k
+///   due reminders) and one is under way while the sends go on. A wider window gained
+///   nothing there: the statements run in this process.
+/// - **PostgreSQL: 128 ×** (1 024 rows). Each chunk the morning tick queues (half the
+///   window, at most 256 rows) is a transaction over the network that commits to disk, and
+///   its cost is mostly per statement: chunks of 64 left the senders waiting for rows
+///   (3 979–5 815 emails/s after start-up against 6 179–7 449 with chunks of 256 in the same
+///   session, BENCHMARKS.md "Wider chunks on PostgreSQL").
+pub fn lease_window(concurrency: usize, engine: crate::store::Engine) -> i64 {
+    let per_connection = match engine {
+        crate::store::Engine::Sqlite => 16,
+        crate::store::Engine::Postgres => 128,
+    };
+    per_connection * concurrency.max(1) as i64
 }
 
 /// `{hostname}-{pid}`: unique per process. A daemon restarted under a fixed name

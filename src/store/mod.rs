@@ -59,6 +59,20 @@ pub enum Engine {
     Postgres,
 }
 
+impl Engine {
+    /// The engine a database URL names (`sqlite:…`, `postgres://…`, `postgresql://…`);
+    /// `None` for anything else ([`Store::open`] says how to fix it).
+    pub fn of_url(url: &str) -> Option<Engine> {
+        if url.starts_with("sqlite:") {
+            Some(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Engine::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
 /// What the store was doing when the database failed (named in the message, both languages).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -300,11 +314,7 @@ impl Store {
 
     async fn open_with(url: &str, max: u32, acquire: std::time::Duration, server: bool) -> Result<Store, StoreError> {
         install_default_drivers();
-        let engine = if url.starts_with("sqlite:") {
-            Engine::Sqlite
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Engine::Postgres
-        } else {
+        let Some(engine) = Engine::of_url(url) else {
             return Err(StoreError::of(
                 ErrorKind::Connect,
                 format!(

@@ -165,7 +165,7 @@ async fn kill_9_mid_send_then_restart_loses_nothing_and_records_the_repeat() {
     let rows = store.outbox().await.unwrap();
     let in_flight: Vec<&OutboxRow> = rows.iter().filter(|r| r.status == "sending").collect();
     assert!(
-        !in_flight.is_empty() && in_flight.len() as i64 <= arshjul::engine::lease_window(1),
+        !in_flight.is_empty() && in_flight.len() as i64 <= arshjul::engine::lease_window(1, arshjul::store::Engine::Sqlite),
         "the killed daemon's claims are left, at most its window: {rows:#?}"
     );
     assert!(rows.iter().all(|r| r.status != "sent"), "nothing was marked sent: {rows:#?}");
@@ -207,7 +207,7 @@ async fn three_daemons_on_postgres_one_killed_mid_dispatch() {
     kill_9(daemons.remove(victim).unwrap());
     let stranded: Vec<OutboxRow> = store.outbox().await.unwrap().into_iter().filter(|r| r.lease_owner.as_deref() == Some(victim)).collect();
     assert!(
-        !stranded.is_empty() && stranded.len() as i64 <= arshjul::engine::lease_window(2),
+        !stranded.is_empty() && stranded.len() as i64 <= arshjul::engine::lease_window(2, arshjul::store::Engine::Postgres),
         "the killed daemon held at most its window of leased rows: {stranded:#?}"
     );
     server.let_go();
