@@ -1,6 +1,6 @@
 //! A digest becomes a [`Composed`] mail (subject, text and HTML bodies, deterministic headers)
-//! and then an [`Outgoing`] message: multipart/alternative, both parts quoted-printable (so
-//! the raw message stays mostly readable and its encoding predictable), written by
+//! and then an [`Outgoing`] message: multipart/alternative, both parts quoted-printable, or
+//! `8bit` for a server that offers 8BITMIME ([`Composed::message_for`]), written by
 //! [`super::mime`].
 
 use super::header::{self, shown};
@@ -67,6 +67,8 @@ pub struct Outgoing {
     /// The envelope's recipients (`RCPT TO`).
     pub to: Vec<String>,
     pub bytes: Vec<u8>,
+    /// It has 8bit parts: only for a connection whose server offers 8BITMIME.
+    pub eight_bit: bool,
 }
 
 impl Outgoing {
@@ -84,15 +86,22 @@ impl From<&lettre::Message> for Outgoing {
             from: env.from().map(ToString::to_string).unwrap_or_default(),
             to: env.to().iter().map(ToString::to_string).collect(),
             bytes: m.formatted(),
+            eight_bit: false,
         }
     }
 }
 
 impl Composed {
-    /// The message, or why it cannot be built (a permanent failure: retrying will not
-    /// help). Every header value is checked first, so no name, address, subject or id can
-    /// inject a header.
+    /// The message, both parts quoted-printable, or why it cannot be built (a permanent
+    /// failure: retrying will not help). Every header value is checked first, so no name,
+    /// address, subject or id can inject a header.
     pub fn message(&self) -> Result<Outgoing, Msg> {
+        self.message_for(false)
+    }
+
+    /// As [`Composed::message`]; with `eight_bit` (the server offers 8BITMIME), each part
+    /// that can goes as `8bit`, its text as it is.
+    pub fn message_for(&self, eight_bit: bool) -> Result<Outgoing, Msg> {
         let why = |m: Msg| {
             Msg::new(
                 format!(
@@ -128,7 +137,8 @@ impl Composed {
             message_id: &self.message_id,
             text: &self.text,
             html: &self.html,
+            eight_bit,
         });
-        Ok(Outgoing { from, to: vec![address], bytes })
+        Ok(Outgoing { from, to: vec![address], bytes, eight_bit })
     }
 }

@@ -38,7 +38,7 @@ impl Sender for SmtpSender {
         if !message_id.is_empty() {
             composed.message_id = message_id.to_owned();
         }
-        let msg = match composed.message() {
+        let msg = match composed.message_for(self.mailer.eight_bit()) {
             Ok(m) => m,
             Err(e) => return Delivery::Permanent(e.get(self.lang).to_owned()),
         };

@@ -139,6 +139,11 @@ impl Connection {
         self.broken
     }
 
+    /// Whether the server offered 8BITMIME (RFC 6152): it takes 8bit message bodies.
+    pub fn eight_bit(&self) -> bool {
+        self.eight_bit
+    }
+
     async fn ehlo(&mut self, client: &str) -> Result<Extensions, Failure> {
         self.write(format!("EHLO {client}\r\n").as_bytes()).await?;
         let (r, lines) = self.read_reply().await?;

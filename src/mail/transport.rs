@@ -18,6 +18,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -92,6 +93,9 @@ struct Inner {
     idle: Mutex<Vec<(Connection, Instant)>>,
     /// Implicit TLS (port 465): lettre's pooled transport.
     wrapped: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    /// Whether the newest connection's server offered 8BITMIME (never, before the first
+    /// connection, and never for `wrapped`, whose extensions are not seen here).
+    eight_bit: AtomicBool,
 }
 
 /// A kept connection unused this long is closed rather than reused.
@@ -129,8 +133,16 @@ impl Mailer {
             hello: ClientId::default().to_string(),
             idle: Mutex::new(Vec::new()),
             wrapped,
+            eight_bit: AtomicBool::new(false),
         };
         Ok(Mailer { inner: Arc::new(inner) })
+    }
+
+    /// Whether messages may be composed with 8bit parts: the server offered 8BITMIME at the
+    /// newest connection (`check` connects at the daemon's start). A message composed so and
+    /// then met by a connection without it is not sent there ([`Mailer::send`]).
+    pub fn eight_bit(&self) -> bool {
+        self.inner.eight_bit.load(Ordering::Relaxed)
     }
 
     /// `host:port` of the server.
@@ -159,6 +171,10 @@ impl Mailer {
                     (self.connect().await.map_err(|e| e.into_send_error(self.address()))?, false)
                 }
             };
+            if msg.eight_bit && !conn.eight_bit() {
+                self.keep(conn);
+                return Err(self.no_8bit());
+            }
             let sent = tokio::time::timeout(limit, async {
                 let r = conn.send(from, to, bytes).await;
                 (conn, r)
@@ -245,6 +261,16 @@ impl Mailer {
         SendError::transient(Msg::new(format!("SMTP-servern på {a} {}", w.sv), format!("the SMTP server at {a} {}", w.en)))
     }
 
+    /// An 8bit message met a connection whose server no longer offers 8BITMIME: retried,
+    /// and composed quoted-printable then (the connection told [`Mailer::eight_bit`]).
+    fn no_8bit(&self) -> SendError {
+        let a = self.address();
+        SendError::transient(Msg::new(
+            format!("SMTP-servern på {a} tar inte längre emot 8-bitars e-post (8BITMIME); meddelandet skickas igen, kodat för 7 bitar"),
+            format!("the SMTP server at {a} no longer takes 8-bit mail (8BITMIME); the message is sent again, encoded for 7 bits"),
+        ))
+    }
+
     /// A kept connection that has not idled too long.
     fn kept(&self) -> Option<Connection> {
         let mut idle = self.inner.idle.lock().unwrap_or_else(|e| e.into_inner());
@@ -286,7 +312,10 @@ impl Mailer {
             credentials: cfg.credentials(),
         };
         match tokio::time::timeout(self.inner.timeouts.send, Connection::open(tcp, &hello)).await {
-            Ok(Ok(c)) => Ok(c),
+            Ok(Ok(c)) => {
+                self.inner.eight_bit.store(c.eight_bit(), Ordering::Relaxed);
+                Ok(c)
+            }
             Ok(Err(e)) => Err(ConnectError::Other(self.failed(e))),
             Err(_) => Err(ConnectError::Other(self.no_answer())),
         }

@@ -130,15 +130,24 @@ fn quoted_printable(s: &str) -> String {
 
 /// The decoded body of the part with the given content type.
 fn part(raw: &str, content_type: &str) -> String {
+    let (encoding, body) = encoded_part(raw, content_type);
+    match encoding.as_str() {
+        "quoted-printable" => quoted_printable(&body),
+        "8bit" => body,
+        other => panic!("unexpected transfer encoding {other}"),
+    }
+}
+
+/// The transfer encoding and the body as sent of the part with the given content type.
+fn encoded_part(raw: &str, content_type: &str) -> (String, String) {
     let boundary = header(raw, "Content-Type").split("boundary=").nth(1).expect("a multipart message").trim_matches('"').to_owned();
     let part = raw
         .split(&format!("--{boundary}"))
         .find(|p| header(p.trim_start_matches("\r\n"), "Content-Type").starts_with(content_type))
         .unwrap_or_else(|| panic!("no {content_type} part"));
     let part = part.trim_start_matches("\r\n");
-    assert_eq!(header(part, "Content-Transfer-Encoding"), "quoted-printable");
     let (_, body) = part.split_once("\r\n\r\n").unwrap();
-    quoted_printable(body.strip_suffix("\r\n").unwrap_or(body))
+    (header(part, "Content-Transfer-Encoding"), body.strip_suffix("\r\n").unwrap_or(body).to_owned())
 }
 
 /// The decoded plain-text part, line ends as `\n`.
@@ -171,6 +180,7 @@ async fn a_digest_arrives_with_its_headers_and_the_report_command() {
     assert!(header(raw, "To").ends_with("<asa.oberg@testkommun.se>"), "{raw}");
     assert!(header(raw, "Content-Type").starts_with("multipart/alternative;"));
 
+    assert_eq!(encoded_part(raw, "text/plain").0, "quoted-printable", "composed without 8BITMIME");
     let text = part(raw, "text/plain");
     assert_eq!(text, c.text.replace('\n', "\r\n"), "the text part arrives unchanged");
     assert!(text.contains("Förfaller: måndag 31 maj 2021 — förfaller om 7 dagar"), "{text}");
@@ -360,4 +370,50 @@ fn people_import_refuses_header_unsafe_rows() {
     let list = arshjul_env(&["people", "list"], &[("DATABASE_URL", &db), ("ARSHJUL_WORKFLOWS", &t.path().to_string_lossy())]);
     assert_eq!(list.code, 0, "{}", list.stderr);
     assert!(!list.stdout.contains("cecilia@testkommun.se"), "nothing imported: {}", list.stdout);
+}
+
+/// A server that offers 8BITMIME gets the digest's parts as they are (`8bit`, no
+/// quoted-printable), one that does not gets them quoted-printable; both read the same.
+#[tokio::test]
+async fn parts_go_8bit_where_the_server_offers_8bitmime() {
+    let dg = digest("asa.oberg@testkommun.se");
+    let c = compose(&dg, &from(), DOMAIN, Lang::Sv);
+    let mut texts = Vec::new();
+    for offers in [true, false] {
+        let server = SmtpServer::start();
+        if !offers {
+            server.no_8bitmime();
+        }
+        let sender = SmtpSender { mailer: mailer(&server), from: from(), domain: DOMAIN.into(), lang: Lang::Sv, links: None };
+        sender.mailer.check().await.expect("the server answers");
+        assert_eq!(sender.mailer.eight_bit(), offers);
+        assert_eq!(sender.deliver(&dg, &dg.message_id(DOMAIN)).await, Delivery::Sent);
+        let raw = only(&server).data;
+        let want = if offers { "8bit" } else { "quoted-printable" };
+        assert_eq!(encoded_part(&raw, "text/plain").0, want);
+        assert_eq!(encoded_part(&raw, "text/html").0, want);
+        if offers {
+            assert!(raw.contains("Förfaller: måndag 31 maj 2021"), "the UTF-8 text as it is: {raw}");
+        }
+        texts.push((part(&raw, "text/plain"), part(&raw, "text/html")));
+    }
+    assert_eq!(texts[0], texts[1], "both read the same");
+    assert_eq!(texts[0].0, c.text.replace('\n', "\r\n"));
+}
+
+/// A message composed 8bit that meets a connection whose server does not offer 8BITMIME
+/// is not sent there: a transient failure (retried), and the mailer composes 7-bit from then.
+#[tokio::test]
+async fn an_8bit_message_is_not_sent_to_a_server_without_8bitmime() {
+    let server = SmtpServer::start();
+    server.no_8bitmime();
+    let c = compose(&digest("asa.oberg@testkommun.se"), &from(), DOMAIN, Lang::Sv);
+    let m = mailer(&server);
+    let e = m.send(&c.message_for(true).unwrap()).await.unwrap_err();
+    assert_eq!(e.kind, SendErrorKind::Transient, "{e}");
+    assert!(e.message.sv.contains("8BITMIME") && e.message.en.contains("8BITMIME"), "{e}");
+    assert!(server.received().is_empty(), "nothing 8bit reached it");
+    assert!(!m.eight_bit());
+    m.send(&c.message_for(m.eight_bit()).unwrap()).await.expect("the 7-bit message goes");
+    assert_eq!(encoded_part(&only(&server).data, "text/plain").0, "quoted-printable");
 }

@@ -14,7 +14,8 @@
 //! - [`SmtpServer::stop`] / [`SmtpServer::restart`]: down (open connections cut), then up
 //!   again on the same port.
 //!
-//! It advertises PIPELINING (RFC 2920) unless [`SmtpServer::no_pipelining`], and counts the
+//! It advertises 8BITMIME (RFC 6152) unless [`SmtpServer::no_8bitmime`] and PIPELINING
+//! (RFC 2920) unless [`SmtpServer::no_pipelining`], and counts the
 //! envelopes that came pipelined: `MAIL FROM` with its `RCPT TO` and `DATA` already in the
 //! same read ([`SmtpServer::pipelined`]); [`SmtpServer::connections`] counts connections.
 //!
@@ -62,6 +63,8 @@ struct Behaviour {
     fail_data_command: usize,
     /// Do not advertise PIPELINING.
     no_pipelining: bool,
+    /// Do not advertise 8BITMIME.
+    no_8bitmime: bool,
     /// Envelopes whose commands arrived in one read.
     pipelined: usize,
     /// Connections accepted.
@@ -190,6 +193,11 @@ impl SmtpServer {
         lock(&self.behaviour).no_pipelining = true;
     }
 
+    /// Stops advertising 8BITMIME (to new EHLOs).
+    pub fn no_8bitmime(&self) {
+        lock(&self.behaviour).no_8bitmime = true;
+    }
+
     /// Envelopes (MAIL FROM) whose RCPT TO and DATA came in the same read: pipelined.
     pub fn pipelined(&self) -> usize {
         lock(&self.behaviour).pipelined
@@ -305,8 +313,12 @@ impl Session {
         let upper = line.to_ascii_uppercase();
         let verb = upper.split_whitespace().next().unwrap_or("");
         let reply = match verb {
-            "EHLO" if lock(&self.behaviour).no_pipelining => "250-127.0.0.1 hello\n250-8BITMIME\n250 SIZE 10000000".to_owned(),
-            "EHLO" => "250-127.0.0.1 hello\n250-8BITMIME\n250-PIPELINING\n250 SIZE 10000000".to_owned(),
+            "EHLO" => {
+                let b = lock(&self.behaviour);
+                let eight_bit = if b.no_8bitmime { "" } else { "250-8BITMIME\n" };
+                let pipelining = if b.no_pipelining { "" } else { "250-PIPELINING\n" };
+                format!("250-127.0.0.1 hello\n{eight_bit}{pipelining}250 SIZE 10000000")
+            }
             "HELO" => "250 127.0.0.1 hello".to_owned(),
             "NOOP" => "250 2.0.0 OK".to_owned(),
             "RSET" => {
