@@ -96,8 +96,8 @@ impl Default for Settings {
 /// - **PostgreSQL: 128 ×** (1 024 rows). Each chunk the morning tick queues (half the
 ///   window, at most 256 rows) is a transaction over the network that commits to disk, and
 ///   its cost is mostly per statement: chunks of 64 left the senders waiting for rows
-///   (3 979–5 815 emails/s after start-up against 6 179–7 449 with chunks of 256 in the same
-///   session, BENCHMARKS.md "Wider chunks on PostgreSQL").
+///   (median 5 277 emails/s after start-up over 11 runs against 6 477 over 15 with chunks of
+///   256, one session, BENCHMARKS.md "A slower machine, and wider chunks on PostgreSQL").
 pub fn lease_window(concurrency: usize, engine: crate::store::Engine) -> i64 {
     let per_connection = match engine {
         crate::store::Engine::Sqlite => 16,
