@@ -46,6 +46,10 @@ const MARK_BATCH: usize = 1024;
 /// Results a mark batch waits for (at most; a quarter of the window when that is less).
 const MARK_ENOUGH: usize = 128;
 
+/// How long a mark batch waits for more results after its first: at full speed
+/// [`MARK_ENOUGH`] results come in well under it.
+const MARK_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Digests the morning tick queues at most per transaction (half the window when that is
 /// less): 256 rows of 8 values stay far under either engine's limit on bound values.
 const QUEUE_CHUNK: usize = 256;
@@ -149,10 +153,15 @@ impl Engine {
             // pass): one statement for many rows instead of one for every few.
             let enough = (window / 4).clamp(1, MARK_ENOUGH);
             while done_rx.recv_many(&mut batch, MARK_BATCH).await > 0 {
+                // ... but not longer than MARK_WAIT: with a slow server a delivered row
+                // waits for its mark no more than that (not for the next sends to finish),
+                // so it is not left leased to run out and be sent again by another daemon.
+                let deadline = tokio::time::Instant::now() + MARK_WAIT;
                 while batch.len() < enough {
                     let more = MARK_BATCH - batch.len();
-                    if done_rx.recv_many(&mut batch, more).await == 0 {
-                        break;
+                    match tokio::time::timeout_at(deadline, done_rx.recv_many(&mut batch, more)).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
                     }
                 }
                 let n = batch.len();

@@ -92,16 +92,14 @@ fn digest(i: usize) -> Digest {
 
 const MAILS: usize = 40;
 
-/// One connection's reply to a DATA is held back (a slow server connection); the pipeline
-/// keeps claiming and the other connections deliver every other message meanwhile. (With
-/// claims that waited for all their sends, at most one claim's worth got through.) Then
-/// the held one is let go: every message once, every row marked sent.
-async fn one_slow_connection_holds_up_only_its_own_message(url: &str) {
-    let server = SmtpServer::start();
+/// The engine, store and sender of the slow-connection tests: `MAILS` due rows, four
+/// connections, at most `window` rows leased at once.
+async fn slow_setup(url: &str, server: &SmtpServer, window: i64) -> (Arc<Engine>, SmtpSender) {
     let store = Store::open(url).await.unwrap();
     let digests: Vec<Digest> = (0..MAILS).map(digest).collect();
     assert_eq!(store.enqueue(&digests, "testkommun.se").await.unwrap(), MAILS);
-    let settings = Settings { domain: "testkommun.se".into(), owner: "slow-test".into(), concurrency: 4, batch: 8, ..Settings::default() };
+    let settings =
+        Settings { domain: "testkommun.se".into(), owner: "slow-test".into(), concurrency: 4, batch: window, ..Settings::default() };
     let timeouts = Timeouts { connections: 4, ..Timeouts::default() };
     let mailer = Mailer::with_timeouts(&SmtpConfig::parse(&server.url()).unwrap(), timeouts).unwrap();
     let sender = SmtpSender {
@@ -111,19 +109,41 @@ async fn one_slow_connection_holds_up_only_its_own_message(url: &str) {
         lang: Lang::Sv,
         links: None,
     };
-    let engine = Arc::new(Engine { store, model: Arc::new(Model::default()), settings });
-    server.hold_one();
-    let now = chrono_tz::Europe::Stockholm.with_ymd_and_hms(2021, 5, 24, 8, 0, 0).unwrap().with_timezone(&Utc);
-    let e = engine.clone();
-    let tick = tokio::spawn(async move { e.tick(now, &sender).await });
-    // Every message arrives while the one reply is still held (an event wait: polled, as
-    // the server's blocking wait would stop this test's runtime, and the tick with it).
-    for _ in 0..crate::support::polls(50) {
-        if server.received().len() >= MAILS || tick.is_finished() {
+    (Arc::new(Engine { store, model: Arc::new(Model::default()), settings }), sender)
+}
+
+/// Monday 24 May 2021, 08:00 Stockholm.
+fn monday_morning() -> chrono::DateTime<Utc> {
+    chrono_tz::Europe::Stockholm.with_ymd_and_hms(2021, 5, 24, 8, 0, 0).unwrap().with_timezone(&Utc)
+}
+
+/// Waits (polling: the server's blocking wait would stop this test's runtime, and the tick
+/// with it) until `done` holds or the tick has ended; returns whether `done` held.
+async fn until<F: AsyncFnMut() -> bool>(tick: &tokio::task::JoinHandle<impl Sized>, mut done: F) -> bool {
+    for _ in 0..crate::support::polls(20) {
+        if done().await {
+            return true;
+        }
+        if tick.is_finished() {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    done().await
+}
+
+/// One connection's reply to a DATA is held back (a slow server connection); the pipeline
+/// keeps claiming and the other connections deliver every other message meanwhile. (With
+/// claims that waited for all their sends, at most one claim's worth got through.) Then
+/// the held one is let go: every message once, every row marked sent.
+async fn one_slow_connection_holds_up_only_its_own_message(url: &str) {
+    let server = SmtpServer::start();
+    let (engine, sender) = slow_setup(url, &server, 8).await;
+    server.hold_one();
+    let e = engine.clone();
+    let tick = tokio::spawn(async move { e.tick(monday_morning(), &sender).await });
+    // Every message arrives while the one reply is still held.
+    until(&tick, async || server.received().len() >= MAILS).await;
     assert_eq!(server.received().len(), MAILS, "the other connections delivered everything else meanwhile");
     assert!(!tick.is_finished(), "the held send is still in flight");
     let rows = engine.store.outbox().await.unwrap();
@@ -144,4 +164,28 @@ async fn one_slow_connection_holds_up_only_its_own_message(url: &str) {
     assert!(server.pipelined() >= MAILS, "the pipeline's sends were pipelined too");
 }
 
-on_both_engines!(one_slow_connection_holds_up_only_its_own_message);
+/// With the window the daemon really uses on this engine (wider than the 40 rows here), a
+/// delivered row is recorded as sent while a slow send is still in flight — not kept
+/// leased until enough other sends finish to fill a mark batch, where its lease could run
+/// out and another daemon send it again.
+async fn a_delivered_row_is_marked_sent_while_a_slow_send_is_in_flight(url: &str) {
+    let server = SmtpServer::start();
+    let window = arshjul::engine::lease_window(4, arshjul::store::Engine::of_url(url).unwrap());
+    let (engine, sender) = slow_setup(url, &server, window).await;
+    server.hold_one();
+    let e = engine.clone();
+    let tick = tokio::spawn(async move { e.tick(monday_morning(), &sender).await });
+    let marked =
+        until(&tick, async || engine.store.outbox().await.unwrap().iter().filter(|r| r.status == "sent").count() >= MAILS - 1).await;
+    assert!(!tick.is_finished(), "the held send is still in flight");
+    let rows = engine.store.outbox().await.unwrap();
+    let waiting: Vec<_> = rows.iter().filter(|r| r.status != "sent").collect();
+    assert!(marked && waiting.len() == 1, "every delivered row marked, only the held one waits: {waiting:#?}");
+    assert_eq!(server.received().len(), MAILS, "the held message too reached the server, its reply held");
+    server.let_go();
+    let report = tick.await.unwrap().unwrap();
+    assert_eq!((report.sent.len(), report.repeated), (MAILS, 0));
+    assert!(engine.store.outbox().await.unwrap().iter().all(|r| r.status == "sent" && r.attempts == 1));
+}
+
+on_both_engines!(one_slow_connection_holds_up_only_its_own_message, a_delivered_row_is_marked_sent_while_a_slow_send_is_in_flight);
