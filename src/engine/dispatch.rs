@@ -11,8 +11,11 @@
 //!   batch in one statement by primary key, see [`super::marker`]).
 //!
 //! So SMTP never waits for SQL, and SQL never waits for one slow send. At most
-//! [`super::Settings::batch`] rows are leased at once (claimed and not yet marked): that is
-//! also the most a kill -9 can leave to be taken over as recorded repeats.
+//! [`super::Settings::batch`] rows are leased at once (claimed and not yet marked), and
+//! only as many of them as the sends get through in a quarter of the lease at this pass's
+//! pace ([`super::pace`]): a slow server is not handed rows it cannot send before they go
+//! stale. That is also the most a kill -9 can leave to be taken over as recorded repeats.
+//! A delivered row waits at most [`MARK_WAIT`] for its mark.
 //!
 //! One bad row never stops the rest:
 //! - a send that panics (a bug, or a library's panic on some input) is caught and recorded
@@ -27,13 +30,14 @@
 //! results are kept too.
 
 use super::marker::Mark;
+use super::pace::Pace;
 use super::{Delivery, Engine, Sender, TickReport, backoff};
 use crate::remind::Digest;
 use crate::store::{ClaimCursor, Claimed, StoreError};
 use chrono::{DateTime, Utc};
 use futures_util::{FutureExt, StreamExt};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tokio::sync::{Semaphore, mpsc};
 
 /// Transient failures of one row before it is given up as failed (with backoff capped
@@ -60,13 +64,39 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// What the claimer's two parts (queueing the tick's digests, claiming) share: the window of
-/// leased rows, its permits, the flag a failed mark sets, and the senders' channel.
+/// leased rows, its permits, the permits held back below the pace, the flag a failed mark
+/// sets, and the senders' channel.
 #[derive(Clone, Copy)]
 struct Feed<'a> {
     window: usize,
     room: &'a Semaphore,
+    pace: &'a Pace,
+    withheld: &'a AtomicUsize,
     halt: &'a AtomicBool,
     work: &'a mpsc::Sender<Claimed>,
+}
+
+impl Feed<'_> {
+    /// Holds back the window's permits above the pace's cap (those in use as they come
+    /// back), or gives back what the cap has grown into; returns the cap.
+    fn paced(&self) -> usize {
+        let cap = self.pace.cap().min(self.window);
+        let target = self.window - cap;
+        let held = self.withheld.load(Ordering::Relaxed);
+        if target > held {
+            let free = self.room.available_permits().min(target - held);
+            if free > 0
+                && let Ok(p) = self.room.try_acquire_many(u32::try_from(free).unwrap_or(u32::MAX))
+            {
+                p.forget();
+                self.withheld.store(held + free, Ordering::Relaxed);
+            }
+        } else if target < held {
+            self.room.add_permits(held - target);
+            self.withheld.store(target, Ordering::Relaxed);
+        }
+        cap
+    }
 }
 
 /// How a claimed row left the senders.
@@ -92,6 +122,9 @@ impl Engine {
         let window = usize::try_from(self.settings.batch).unwrap_or(1).max(width);
         // Permits = rows that may still be leased: taken by a claim, given back by the marker.
         let room = Semaphore::new(window);
+        // ... of which only as many as the sends get through in a quarter of the lease.
+        let pace = Pace::new(width, window, self.settings.lease_secs);
+        let withheld = AtomicUsize::new(0);
         // Set when a mark could not be written: claim nothing more this pass.
         let halt = AtomicBool::new(false);
         let (work_tx, work_rx) = mpsc::channel::<Claimed>(window);
@@ -101,7 +134,7 @@ impl Engine {
         let half_lease = std::time::Duration::from_secs(u64::try_from(self.settings.lease_secs).unwrap_or(0)) / 2;
 
         let claimer = async {
-            let feed = Feed { window, room: &room, halt: &halt, work: &work_tx };
+            let feed = Feed { window, room: &room, pace: &pace, withheld: &withheld, halt: &halt, work: &work_tx };
             let started = std::time::Instant::now();
             let queued = if fresh.is_empty() { Ok(0) } else { self.queue_loop(fresh, &feed).await };
             let queue_ms = super::ms_since(started);
@@ -114,7 +147,7 @@ impl Engine {
         };
 
         let senders = async {
-            let stopping = &self.settings.stopping;
+            let (stopping, pace) = (&self.settings.stopping, &pace);
             let rows = futures_util::stream::unfold(work_rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
             let done = rows
                 .map(|c| async move {
@@ -134,6 +167,7 @@ impl Engine {
                             panic_text(&*p)
                         ))
                     });
+                    pace.finished_one();
                     (c, Outcome::Delivered(d))
                 })
                 .buffer_unordered(width);
@@ -149,10 +183,10 @@ impl Engine {
         let marker = async {
             let mut failure: Option<StoreError> = None;
             let mut batch = Vec::with_capacity(MARK_BATCH);
-            // A batch waits for a quarter of the window's results (or the end of the
-            // pass): one statement for many rows instead of one for every few.
-            let enough = (window / 4).clamp(1, MARK_ENOUGH);
             while done_rx.recv_many(&mut batch, MARK_BATCH).await > 0 {
+                // A batch waits for a quarter of the leased rows' results (or the end of
+                // the pass): one statement for many rows instead of one for every few ...
+                let enough = (pace.cap() / 4).clamp(1, MARK_ENOUGH);
                 // ... but not longer than MARK_WAIT: with a slow server a delivered row
                 // waits for its mark no more than that (not for the next sends to finish),
                 // so it is not left leased to run out and be sent again by another daemon.
@@ -219,10 +253,10 @@ impl Engine {
     /// next tick.
     async fn queue_loop(&self, fresh: Vec<Digest>, feed: &Feed<'_>) -> Result<usize, StoreError> {
         let (owner, lease, domain) = (&self.settings.owner, self.settings.lease_secs, &self.settings.domain);
-        let size = (feed.window / 2).clamp(1, QUEUE_CHUNK);
         let mut queued = 0;
         let mut rest = fresh.into_iter().peekable();
         while rest.peek().is_some() && !self.ended(feed) {
+            let size = (feed.paced() / 2).clamp(1, QUEUE_CHUNK);
             let chunk: Vec<Digest> = rest.by_ref().take(size).collect();
             let n = chunk.len();
             let Ok(p) = feed.room.acquire_many(u32::try_from(n).unwrap_or(u32::MAX)).await else { break };
@@ -253,15 +287,16 @@ impl Engine {
     /// The claimer: leases rows while there is room and hands them to the senders; returns
     /// how many rows it failed at once (poisoned).
     async fn claim_loop(&self, now: DateTime<Utc>, feed: &Feed<'_>) -> Result<usize, StoreError> {
-        let Feed { window, room, work, .. } = *feed;
+        let Feed { room, work, .. } = *feed;
         let (owner, lease) = (&self.settings.owner, self.settings.lease_secs);
         let mut poisoned = 0;
         let mut cursor = ClaimCursor::default();
         // Leases that ran out are looked for once per pass, before the pending rows.
         let mut expired = true;
-        // A claim waits for room for at least half the window, so claims stay large.
-        let least = u32::try_from((window / 2).max(1)).unwrap_or(1);
         while !self.ended(feed) {
+            // A claim waits for room for at least half of what may be leased, so claims
+            // stay large.
+            let least = u32::try_from((feed.paced() / 2).max(1)).unwrap_or(1);
             let Ok(p) = room.acquire_many(least).await else { break };
             p.forget();
             let extra = room.available_permits();
@@ -389,6 +424,55 @@ mod tests {
             }
             self.inner.deliver(digest, message_id).await
         }
+    }
+
+    /// A sender whose sends wait at a gate the test opens; counts the sends that reached it.
+    struct Gated {
+        gate: Semaphore,
+        arrived: AtomicUsize,
+        arrival: tokio::sync::Notify,
+        inner: DryRun,
+    }
+
+    impl Sender for Gated {
+        async fn deliver(&self, digest: &Digest, message_id: &str) -> crate::engine::Delivery {
+            self.arrived.fetch_add(1, Ordering::SeqCst);
+            self.arrival.notify_one();
+            self.gate.acquire().await.unwrap().forget();
+            self.inner.deliver(digest, message_id).await
+        }
+    }
+
+    /// Dispatches (`fresh` digests, or 30 pending rows when there are none) with the sends
+    /// held at the gate until both connections have a row; returns the rows leased then.
+    async fn leased_before_the_first_send_finishes(fresh: Vec<Digest>) -> usize {
+        let engine = engine().await;
+        if fresh.is_empty() {
+            engine.store.enqueue(&(0..30).map(digest).collect::<Vec<_>>(), "testkommun.se").await.unwrap();
+        }
+        let sender = Gated { gate: Semaphore::new(0), arrived: AtomicUsize::new(0), arrival: Default::default(), inner: DryRun::default() };
+        let mut report = TickReport::default();
+        let watch = async {
+            while sender.arrived.load(Ordering::SeqCst) < 2 {
+                sender.arrival.notified().await;
+            }
+            let leased = engine.store.outbox().await.unwrap().iter().filter(|r| r.status == "sending").count();
+            sender.gate.add_permits(1000);
+            leased
+        };
+        let (done, leased) = tokio::join!(engine.dispatch(monday(), &sender, &mut report, fresh), watch);
+        done.unwrap();
+        assert_eq!((report.sent.len(), report.released, sender.inner.sent.lock().unwrap().len()), (30, 0, 30));
+        leased
+    }
+
+    /// Until the first send has finished the pace is unknown (the server may take minutes
+    /// a message), so no more rows are leased than there are connections — not the window
+    /// of 8 — whether claimed or queued at the morning tick. Then all are sent, once each.
+    #[tokio::test]
+    async fn until_a_send_finishes_only_a_row_per_connection_is_leased() {
+        assert_eq!(leased_before_the_first_send_finishes(Vec::new()).await, 2, "claimed");
+        assert_eq!(leased_before_the_first_send_finishes((0..30).map(digest).collect()).await, 2, "queued");
     }
 
     /// The morning tick's digests are queued leased to this daemon, a chunk at a time, and

@@ -7,6 +7,7 @@ pub mod daemon;
 mod dispatch;
 mod marker;
 pub mod missed;
+mod pace;
 mod plan;
 pub mod source;
 pub mod wake;
