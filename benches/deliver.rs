@@ -12,8 +12,8 @@
 //! threads, one per connection) unless `ARSHJUL_BENCH_SMTP=smtp://host:port` names another
 //! (e.g. Postfix's smtp-sink). Scale with `ARSHJUL_BENCH_N` (default 100 000).
 //!
-//! Claims follow the daemon's (`ARSHJUL_CONCURRENCY` sends at once, default 8, and twice
-//! that leased), but the timer starts after the definitions and people are stored and the
+//! Claims follow the daemon's (`ARSHJUL_CONCURRENCY` sends at once, default 8, within
+//! `engine::lease_window` and the pace of the sends), but the timer starts after the definitions and people are stored and the
 //! tick runs in-process: this measures the morning tick of a running daemon (the harness's
 //! `msgs_per_s_after_startup`), not the process start.
 //!
