@@ -121,8 +121,11 @@ pub(crate) async fn wait_outbox(t: &TempDir, store: &Store, what: &str, done: im
     panic!("waited in vain for {what}: {:#?}\n{logs}", store.outbox().await.unwrap());
 }
 
+/// Every digest of [`workflows`] (a rektor per school and the chef) is in the outbox, and
+/// every row is sent. (A daemon queues the day's digests as fast as its sends go, so the
+/// rows in the outbox may all be sent while the rest are still to be queued.)
 pub(crate) fn all_sent(rows: &[OutboxRow]) -> bool {
-    !rows.is_empty() && rows.iter().all(|r| r.status == "sent")
+    rows.len() > UNITS && rows.iter().all(|r| r.status == "sent")
 }
 
 /// Message-ID → how many times it arrived.
