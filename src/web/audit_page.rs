@@ -204,7 +204,7 @@ fn body(seen: &Seen, orgs: &[&Organisation], lang: Lang, chief: bool) -> Markup 
         @for n in &seen.notes { p class="notice" { (n) } }
         section aria-labelledby="a-sum-h" {
             h2 id="a-sum-h" { (t(lang, "Sammanfattning", "Summary")) }
-            div class="ov-scroll" {
+            div class="ov-scroll" tabindex="0" role="region" aria-labelledby="a-sum-h" {
                 table class="ov-table" {
                     thead { tr {
                         th scope="col" { (t(lang, "Grupp", "Group")) } th scope="col" { (t(lang, "Namn", "Name")) }
@@ -236,7 +236,7 @@ fn body(seen: &Seen, orgs: &[&Organisation], lang: Lang, chief: bool) -> Markup 
             @if seen.rows.len() > PAGE_ROWS {
                 p class="muted" { (t(lang, "Sidan visar de första 300; filerna nedan har alla.", "The page shows the first 300; the files below have all.")) }
             }
-            div class="ov-scroll" {
+            div class="ov-scroll" tabindex="0" role="region" aria-labelledby="a-rows-h" {
                 table class="ov-table a-rows" {
                     thead { tr {
                         th scope="col" { (t(lang, "Förfaller", "Due")) } th scope="col" { (t(lang, "Kontrollpunkt", "Checkpoint")) }

@@ -86,7 +86,7 @@ fn event_text(e: &EventKind, lang: Lang) -> String {
 
 fn history(events: &[Event], lang: Lang) -> Markup {
     html! {
-        div class="table-wrap" {
+        div class="table-wrap" tabindex="0" role="region" aria-label=(t(lang, "Historik", "History")) {
             table {
                 caption class="muted" { (t(lang, "Varje händelse, äldst först", "Every event, oldest first")) }
                 thead { tr {

@@ -216,7 +216,7 @@ fn render(s: &AppState, v: &Viewer, links: &[FeedLink], notice: Notice) -> Marku
         h2 { (t(lang, "Dina kalenderlänkar", "Your calendar links")) " (" (links.len()) ")" }
         @if links.is_empty() { p class="muted" { (t(lang, "Du har inga kalenderlänkar.", "You have no calendar links.")) } }
         @else {
-            div class="table-wrap" {
+            div class="table-wrap" tabindex="0" role="region" aria-label=(t(lang, "Dina kalenderlänkar", "Your calendar links")) {
                 table {
                     thead { tr {
                         th scope="col" { (t(lang, "Kalender", "Calendar")) }

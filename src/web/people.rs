@@ -122,7 +122,7 @@ fn render(s: &AppState, v: &Viewer, mine: &[String], people: &[Holder], text: &s
             }
         }
         h2 { (t(lang, "Personkatalogen", "The directory")) }
-        div class="table-wrap" {
+        div class="table-wrap" tabindex="0" role="region" aria-label=(t(lang, "Personkatalogen", "The directory")) {
             table {
                 caption class="muted" { (t(lang, "Varje roll och vem som har den", "Every role and who holds it")) }
                 thead { tr {

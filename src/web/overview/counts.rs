@@ -158,7 +158,9 @@ pub fn section(c: &Counts, lang: Lang, limit: usize) -> Markup {
                     "Done = approved by the superior. Reported but not yet approved are counted apart. Upcoming = planned and open. Share done = done out of all but waived. Cancelled checkpoints are not counted."))
             }
             @for (caption, first, lines) in tables {
-                div class="ov-scroll" {
+                // Focusable and named: on a phone the table scrolls sideways, and a keyboard
+                // user must be able to reach the columns off-screen (nothing in it is a link).
+                div class="ov-scroll" tabindex="0" role="region" aria-label=(caption) {
                     table class="ov-table ov-num" {
                         caption { (caption) }
                         thead { tr {
