@@ -416,6 +416,9 @@ impl Store {
     /// transaction that reads first and writes later fails with "database is locked" when
     /// another process wrote in between, and the busy timeout cannot help it.
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        if let Some(wal) = &self.wal {
+            wal.nudge();
+        }
         match self.engine.begin_write() {
             Some(begin) => self.pool.begin_with(begin).await,
             None => self.pool.begin().await,
