@@ -11,8 +11,9 @@
 //! (`PRAGMA data_version`): `PASSIVE`, so it never waits for or blocks a reader or writer.
 //! While nothing is committed it looks less and less often, down to once in
 //! [`IDLE_MAX`], so an idle daemon is not woken every second; a transaction this process
-//! begins meanwhile ([`Checkpointer::nudge`]) brings it back to every second at once. The
-//! WAL stays about one second of writes long; `journal_size_limit` truncates the file
+//! begins meanwhile ([`Checkpointer::nudge`]) brings it back to every second at once (a
+//! single statement outside a transaction is seen at the next look). The WAL stays about
+//! one second of writes long; `journal_size_limit` truncates the file
 //! after a large transaction (a sync) once it has been checkpointed.
 //!
 //! One-shot commands keep SQLite's automatic checkpoint: they commit a few times and end,
