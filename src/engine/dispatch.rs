@@ -54,8 +54,8 @@ const MARK_ENOUGH: usize = 128;
 /// [`MARK_ENOUGH`] results come in well under it.
 const MARK_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
-/// Digests the morning tick queues at most per transaction (half the window when that is
-/// less): 256 rows of 8 values stay far under either engine's limit on bound values.
+/// Digests the morning tick queues at most per transaction (half of what the pace lets be
+/// leased when that is less): 256 rows of 8 values stay far under either engine's limit on bound values.
 const QUEUE_CHUNK: usize = 256;
 
 /// The text of a caught panic.
@@ -246,7 +246,7 @@ impl Engine {
     }
 
     /// The claimer's first part at the morning tick: queues `fresh` in chunks of at most
-    /// half the window, each leased to this daemon as it is inserted, and hands the rows
+    /// half of what the pace lets be leased ([`Feed::paced`]), each leased to this daemon as it is inserted, and hands the rows
     /// it queued to the senders. A person whose digest for the day another daemon queued
     /// first is left to that daemon. Returns how many it queued. Stopping (or a mark that
     /// could not be written) ends it early: what is not queued is planned again by the

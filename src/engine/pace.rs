@@ -46,7 +46,8 @@ impl Pace {
 /// What `done` sends finished in `elapsed` get through in `horizon`, between `width` and
 /// `window` rows; `width` while no send has finished.
 pub(super) fn cap_for(done: usize, elapsed: Duration, horizon: Duration, width: usize, window: usize) -> usize {
-    let width = width.clamp(1, window.max(1));
+    let window = window.max(1);
+    let width = width.clamp(1, window);
     if done == 0 {
         return width;
     }
@@ -54,7 +55,7 @@ pub(super) fn cap_for(done: usize, elapsed: Duration, horizon: Duration, width: 
     let secs = elapsed.as_secs_f64().max(1e-3);
     // `as` saturates: an enormous pace is the window.
     let n = (done as f64 / secs * horizon.as_secs_f64()) as usize;
-    n.clamp(width, window.max(width))
+    n.clamp(width, window)
 }
 
 #[cfg(test)]
